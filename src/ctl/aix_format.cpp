@@ -1,0 +1,481 @@
+#include "ctl/aix_format.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "common/ipaddr.h"
+
+namespace vipa::ctl {
+namespace {
+
+using nlohmann::json;
+
+// Tolerant accessors: vipad's answer is input we did not write; a wrong type must not throw.
+std::string get_str(const json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  if (it == j.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  return "";
+}
+
+std::optional<int64_t> get_int(const json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+bool get_bool(const json& j, const char* key) {
+  if (!j.is_object()) return false;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+const json& get_array(const json& j, const char* key) {
+  static const json kEmpty = json::array();
+  if (!j.is_object()) return kEmpty;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return kEmpty;
+  return *it;
+}
+
+std::vector<std::string> string_items(const json& array) {
+  std::vector<std::string> out;
+  for (const auto& item : array) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+std::string pad_right(std::string s, size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string pad_left(const std::string& s, size_t width) {
+  return s.size() < width ? std::string(width - s.size(), ' ') + s : s;
+}
+
+std::string trim_right(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+// ---- lsattr ----
+
+struct AttrInfo {
+  std::string_view name;
+  std::string_view description;
+  std::string_view legal;  // lsattr -R
+};
+
+// Descriptions as AIX's lsattr prints them for vi0.
+constexpr AttrInfo kAttrs[] = {
+    {"netaddr", "Internet Address", "IPv4 address in dotted decimal (e.g. 10.68.6.1)\n"},
+    {"state", "Current Interface Status", "up\ndown\ndetach\n"},
+    {"netmask", "Subnet Mask", "contiguous IPv4 netmask in dotted decimal (e.g. 255.255.255.0)\n"},
+    {"netaddr6", "IPv6 Internet Address", "IPv6 address (e.g. 2001:db8::1)\n"},
+    {"alias6", "IPv6 Alias including Prefix Length",
+     "ADDRESS/PREFIXLEN, several separated by spaces (e.g. 2001:db8::2/64)\n"},
+    {"prefixlen", "Prefix Length for IPv6 Internet Address", "1...128 (+1)\n"},
+    {"alias4", "IPv4 Alias including Subnet Mask",
+     "ADDRESS,NETMASK, several separated by spaces (e.g. 10.68.6.2,255.255.255.0)\n"},
+    {"interface_names", "Interfaces using the Virtual Address",
+     "interface names separated by commas (e.g. en1,en5); empty = every interface\n"},
+};
+
+// "10.68.6.2/24" (the VIPA object's form) -> "10.68.6.2,255.255.255.0" (AIX's attribute form).
+std::string alias4_attr_form(const std::string& item) {
+  auto slash = item.find('/');
+  if (slash == std::string::npos) return item;
+  int len = std::atoi(item.c_str() + slash + 1);
+  return item.substr(0, slash) + "," + prefixlen_to_netmask(len);
+}
+
+std::string attribute_value(const json& vipa, std::string_view attr) {
+  if (attr == "alias4") {
+    std::vector<std::string> items;
+    for (const auto& a : string_items(get_array(vipa, "alias4")))
+      items.push_back(alias4_attr_form(a));
+    return join(items, " ");
+  }
+  if (attr == "alias6") return join(string_items(get_array(vipa, "alias6")), " ");
+  if (attr == "interface_names") return join(string_items(get_array(vipa, "interface_names")), ",");
+  if (attr == "prefixlen") {
+    // AIX leaves prefixlen empty while no IPv6 address is configured.
+    if (get_str(vipa, "netaddr6").empty()) return "";
+    return get_str(vipa, "prefixlen");
+  }
+  return get_str(vipa, std::string(attr).c_str());
+}
+
+// ---- ifconfig ----
+
+// AIX's if_flags bits as ifconfig shows them for vi.
+constexpr uint32_t kIffUp = 0x1;
+constexpr uint32_t kIffRunning = 0x40;
+constexpr uint32_t kIff64Bit = 0x4000000;
+constexpr uint32_t kIffVirtual = 0x80000000;  // set on every vi; AIX prints no name for it
+
+std::string hex_netmask(int prefixlen) {
+  uint32_t mask = prefixlen <= 0    ? 0
+                  : prefixlen >= 32 ? 0xffffffffu
+                                    : ~((1u << (32 - prefixlen)) - 1);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08" PRIx32, mask);
+  return buf;
+}
+
+// "10.68.6.2/24" or "10.68.6.2,255.255.255.0" -> address and prefix length.
+std::pair<std::string, int> split_alias4(const std::string& item) {
+  auto sep = item.find_first_of("/,");
+  if (sep == std::string::npos) return {item, 32};
+  std::string rest = item.substr(sep + 1);
+  if (item[sep] == ',') return {item.substr(0, sep), netmask_to_prefixlen(rest).value_or(32)};
+  return {item.substr(0, sep), std::atoi(rest.c_str())};
+}
+
+// ---- netstat ----
+
+constexpr const char* kNetstatHeader =
+    "Destination        Gateway           Flags   Refs     Use  If   PMTU Exp Groups\n";
+
+bool has_flag(const json& route, std::string_view flag) {
+  for (const auto& f : get_array(route, "flags")) {
+    if (f.is_string() && f.get<std::string>() == flag) return true;
+  }
+  return false;
+}
+
+bool is_host_route(const json& route) {
+  int len = static_cast<int>(get_int(route, "prefixlen").value_or(-1));
+  return len == (get_str(route, "family") == "inet6" ? 128 : 32);
+}
+
+std::string route_flags(const json& route) {
+  std::string type = get_str(route, "type");
+  std::string protocol = get_str(route, "protocol");
+  std::string flags;
+  bool reject = type == "unreachable" || type == "prohibit";
+  if (!reject && type != "blackhole" && !has_flag(route, "linkdown") && !has_flag(route, "dead")) {
+    flags += 'U';
+  }
+  if (!get_str(route, "gateway").empty()) flags += 'G';
+  if (is_host_route(route)) flags += 'H';
+  if (reject) flags += 'R';
+  if (type == "blackhole") flags += 'B';
+  // AIX's D marks routes the host learnt, not configured.
+  if (protocol == "redirect" || protocol == "ra" || protocol == "dhcp") flags += 'D';
+  if (protocol == "static") flags += 'S';
+  return flags;
+}
+
+std::string route_row(const std::string& dst, const std::string& gw, const std::string& flags,
+                      std::string ifname) {
+  if (ifname.empty()) ifname = "-";
+  // Column ends follow AIX's header; Linux keeps no per-route Refs/Use/PMTU/Exp, hence "-".
+  return pad_right(dst, 18) + " " + pad_right(gw, 17) + " " + pad_right(flags, 6) + " " +
+         pad_left("-", 4) + pad_left("-", 9) + "  " + pad_right(ifname, 4) + pad_left("-", 5) +
+         " " + pad_left("-", 3) + "\n";
+}
+
+// The local-table entries AIX shows: the loopback network and the VIPA addresses, both through
+// the loopback interface (the seed's "127/8 127.0.0.1 U lo0" and "10.68.6.1 127.0.0.1 UH lo0").
+bool shown_local_entry(const json& route) {
+  if (get_str(route, "table") != "local" || get_str(route, "type") != "local") return false;
+  if (get_bool(route, "vipa")) return true;
+  auto dst = IpAddr::parse(get_str(route, "destination"));
+  int len = static_cast<int>(get_int(route, "prefixlen").value_or(-1));
+  if (!dst || !dst->is_loopback()) return false;
+  return dst->is_v4() ? len == 8 : len == 128;
+}
+
+std::string route_key(const json& route) {
+  return get_str(route, "destination") + "/" + get_str(route, "prefixlen");
+}
+
+std::string local_row(const json& route) {
+  bool v6 = get_str(route, "family") == "inet6";
+  std::string dst = abbreviate_destination(
+      get_str(route, "destination"), static_cast<int>(get_int(route, "prefixlen").value_or(0)));
+  return route_row(dst, v6 ? "::1" : "127.0.0.1", is_host_route(route) ? "UH" : "U", "lo");
+}
+
+std::string main_row(const json& route) {
+  std::string dst = abbreviate_destination(
+      get_str(route, "destination"), static_cast<int>(get_int(route, "prefixlen").value_or(0)));
+  // AIX shows a connected route's gateway as the interface's own address (the seed's
+  // "10.68.1/24 10.68.1.1 U en1"); vipad sends it as ifaddr because prefsrc may be the VIPA.
+  std::string gw = get_str(route, "gateway");
+  if (gw.empty()) gw = get_str(route, "ifaddr");
+  if (gw.empty()) gw = get_str(route, "prefsrc");
+  if (gw.empty()) gw = "-";
+  return route_row(dst, gw, route_flags(route), get_str(route, "interface"));
+}
+
+bool shown_main_type(const std::string& type) {
+  return type == "unicast" || type.empty() || type == "unreachable" || type == "prohibit" ||
+         type == "blackhole";
+}
+
+std::string route_tree(const json& routes, const char* family) {
+  std::string main_rows, loopback_rows, vipa_rows;
+  std::set<std::string> local_keys;
+  for (const auto& r : routes) {
+    if (get_str(r, "family") == family && shown_local_entry(r)) {
+      // The seed lists the loopback network before the VIPA host route.
+      (get_bool(r, "vipa") ? vipa_rows : loopback_rows) += local_row(r);
+      local_keys.insert(route_key(r));
+    }
+  }
+  for (const auto& r : routes) {
+    if (get_str(r, "family") != family || get_str(r, "table") != "main") continue;
+    if (!shown_main_type(get_str(r, "type"))) continue;
+    // Linux also keeps ::1 in the main table; the local entry already shows it.
+    if (local_keys.count(route_key(r))) continue;
+    main_rows += main_row(r);
+  }
+  return main_rows + loopback_rows + vipa_rows;
+}
+
+// ---- status ----
+
+std::string address_lines(const json& vipa, const std::string& indent) {
+  std::string out;
+  std::string netaddr = get_str(vipa, "netaddr");
+  if (!netaddr.empty()) {
+    auto len = get_int(vipa, "prefixlen4");
+    if (!len) len = netmask_to_prefixlen(get_str(vipa, "netmask")).value_or(32);
+    out += indent + netaddr + "/" + std::to_string(*len) + "\n";
+  }
+  for (const auto& a : string_items(get_array(vipa, "alias4"))) {
+    auto [addr, len] = split_alias4(a);
+    out += indent + addr + "/" + std::to_string(len) + " (alias)\n";
+  }
+  std::string netaddr6 = get_str(vipa, "netaddr6");
+  if (!netaddr6.empty()) out += indent + netaddr6 + "/" + get_str(vipa, "prefixlen") + "\n";
+  for (const auto& a : string_items(get_array(vipa, "alias6"))) out += indent + a + " (alias)\n";
+  return out;
+}
+
+std::string interface_state(const json& itf) {
+  if (!get_bool(itf, "present")) return "missing";
+  std::string out = get_bool(itf, "admin_up") ? "admin up" : "admin down";
+  out += get_bool(itf, "carrier") ? ", carrier" : ", no carrier";
+  out += get_bool(itf, "active") ? ", carries traffic" : ", no traffic";
+  return out;
+}
+
+std::string route_line(const json& route) {
+  std::string out = get_str(route, "destination");
+  if (std::string gw = get_str(route, "gateway"); !gw.empty()) out += " via " + gw;
+  if (std::string dev = get_str(route, "interface"); !dev.empty()) out += " dev " + dev;
+  if (auto metric = get_int(route, "metric")) out += " metric " + std::to_string(*metric);
+  out += get_bool(route, "installed") ? ": installed" : ": not installed";
+  if (!get_str(route, "gateway").empty()) {
+    out += get_bool(route, "alive") ? ", gateway alive" : ", gateway dead";
+  }
+  return out;
+}
+
+std::string failover_line(const json& vipa) {
+  auto it = vipa.is_object() ? vipa.find("last_failover") : vipa.end();
+  if (it == vipa.end() || !it->is_object()) return "never";
+  std::string out =
+      get_str(*it, "time") + " from " + get_str(*it, "from") + " to " + get_str(*it, "to");
+  if (std::string reason = get_str(*it, "reason"); !reason.empty()) out += " (" + reason + ")";
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& aix_attribute_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> v;
+    for (const auto& a : kAttrs) v.push_back(a.name);
+    return v;
+  }();
+  return names;
+}
+
+bool is_aix_attribute(std::string_view name) {
+  const auto& names = aix_attribute_names();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string format_lsattr(const json& vipa, std::string_view only) {
+  struct Row {
+    std::string attr, value, description;
+  };
+  std::vector<Row> rows;
+  size_t attr_width = 0;
+  for (const auto& a : kAttrs) {
+    // The attribute column is as wide as the longest attribute of the device type, as on AIX,
+    // even when -a narrows the output to one line.
+    attr_width = std::max(attr_width, a.name.size());
+    if (!only.empty() && a.name != only) continue;
+    rows.push_back(
+        {std::string(a.name), attribute_value(vipa, a.name), std::string(a.description)});
+  }
+  size_t value_width = 0, desc_width = 0;
+  for (const auto& r : rows) {
+    value_width = std::max(value_width, r.value.size());
+    desc_width = std::max(desc_width, r.description.size());
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    out += pad_right(r.attr, attr_width + 1) + pad_right(r.value, value_width + 1) +
+           pad_right(r.description, desc_width + 1) + "True\n";
+  }
+  return out;
+}
+
+std::string format_lsattr_legal(std::string_view attr) {
+  for (const auto& a : kAttrs) {
+    if (a.name == attr) return std::string(a.legal);
+  }
+  return "";
+}
+
+std::string format_ifconfig(const json& vipa) {
+  uint32_t flags = kIffVirtual | kIff64Bit;
+  bool link_up = get_bool(vipa, "link_up");
+  if (link_up) flags |= kIffRunning;
+  if (link_up && get_str(vipa, "state") == "up") flags |= kIffUp;
+  std::vector<std::string> names;
+  if (flags & kIffUp) names.push_back("UP");
+  if (flags & kIffRunning) names.push_back("RUNNING");
+  names.push_back("64BIT");
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%" PRIx32, flags);
+
+  const std::string indent(8, ' ');
+  std::string out = get_str(vipa, "name") + ": flags=" + hex + "<" + join(names, ",") + ">\n";
+  if (std::string netaddr = get_str(vipa, "netaddr"); !netaddr.empty()) {
+    auto len = get_int(vipa, "prefixlen4");
+    if (!len) len = netmask_to_prefixlen(get_str(vipa, "netmask")).value_or(32);
+    out += indent + "inet " + netaddr + " netmask " + hex_netmask(static_cast<int>(*len)) + "\n";
+  }
+  for (const auto& a : string_items(get_array(vipa, "alias4"))) {
+    auto [addr, len] = split_alias4(a);
+    out += indent + "inet " + addr + " netmask " + hex_netmask(len) + "\n";
+  }
+  if (std::string netaddr6 = get_str(vipa, "netaddr6"); !netaddr6.empty()) {
+    out += indent + "inet6 " + netaddr6 + "/" + get_str(vipa, "prefixlen") + "\n";
+  }
+  for (const auto& a : string_items(get_array(vipa, "alias6"))) out += indent + "inet6 " + a + "\n";
+
+  // An empty interface_names means "every interface"; then list the ones vipad uses.
+  std::vector<std::string> iflist = string_items(get_array(vipa, "interface_names"));
+  if (iflist.empty()) {
+    for (const auto& itf : get_array(vipa, "interfaces")) {
+      if (std::string n = get_str(itf, "name"); !n.empty()) iflist.push_back(n);
+    }
+  }
+  out += trim_right(indent + "iflist : " + join(iflist, " ")) + "\n";
+  return out;
+}
+
+std::string abbreviate_destination(std::string_view destination, int prefixlen) {
+  auto addr = IpAddr::parse(destination);
+  if (!addr) return std::string(destination);
+  if (prefixlen == 0) return "default";
+  if (prefixlen == addr->bits()) return addr->str();
+  if (addr->is_v6()) return addr->str() + "/" + std::to_string(prefixlen);
+  // BSD's netname(), which AIX inherits: trailing zero octets are dropped, one is always kept.
+  size_t octets = 4;
+  while (octets > 1 && addr->bytes[octets - 1] == 0) --octets;
+  std::string out;
+  for (size_t i = 0; i < octets; ++i) {
+    if (i) out += '.';
+    out += std::to_string(addr->bytes[i]);
+  }
+  return out + "/" + std::to_string(prefixlen);
+}
+
+std::string format_netstat(const json& routes_result, RouteFamily family) {
+  const json& routes = get_array(routes_result, "routes");
+  std::string out = std::string("Routing tables\n") + kNetstatHeader;
+  if (family != RouteFamily::kInet6) {
+    out += "\nRoute Tree for Protocol Family 2 (Internet):\n" + route_tree(routes, "inet");
+  }
+  if (family != RouteFamily::kInet) {
+    out += "\nRoute Tree for Protocol Family 24 (Internet v6):\n" + route_tree(routes, "inet6");
+  }
+  return out;
+}
+
+std::string format_vipa(const json& vipa) {
+  std::string out = "VIPA " + get_str(vipa, "name") + ": state " + get_str(vipa, "state");
+  if (!get_bool(vipa, "present")) {
+    out += ", not present in the kernel\n";
+  } else {
+    out += get_bool(vipa, "link_up") ? ", link up" : ", link down";
+    out += " (" + get_str(vipa, "kind") + ", ifindex " + get_str(vipa, "ifindex") + ")\n";
+  }
+  std::string addresses = address_lines(vipa, "    ");
+  out += "  addresses:" + std::string(addresses.empty() ? " none\n" : "\n" + addresses);
+
+  const json& itfs = get_array(vipa, "interfaces");
+  size_t width = 0;
+  for (const auto& itf : itfs) width = std::max(width, get_str(itf, "name").size());
+  out += "  interfaces:";
+  if (itfs.empty()) out += " none";
+  if (get_array(vipa, "interface_names").empty()) out += " (every interface)";
+  out += "\n";
+  for (const auto& itf : itfs) {
+    out += "    " + pad_right(get_str(itf, "name"), width + 2) + interface_state(itf) + "\n";
+  }
+
+  const json& routes = get_array(vipa, "routes_owned");
+  out += "  routes owned:" + std::string(routes.empty() ? " none\n" : "\n");
+  for (const auto& r : routes) out += "    " + route_line(r) + "\n";
+  out += "  last failover: " + failover_line(vipa) + "\n";
+  return out;
+}
+
+std::string format_status(const json& status) {
+  std::string out;
+  const json& vipas = get_array(status, "vipas");
+  if (vipas.empty()) out += "no VIPA configured\n";
+  for (const auto& v : vipas) out += format_vipa(v) + "\n";
+  const json& gateways = get_array(status, "gateways");
+  if (!gateways.empty()) {
+    out += "gateways:\n";
+    for (const auto& g : gateways) {
+      std::string addr = get_str(g, "address");
+      if (addr.empty()) addr = get_str(g, "gateway");
+      std::string line = "  " + addr;
+      if (std::string dev = get_str(g, "interface"); !dev.empty()) line += " on " + dev;
+      line += get_bool(g, "alive") ? ": alive" : ": dead";
+      out += line + "\n";
+    }
+  }
+  if (std::string config = get_str(status, "config"); !config.empty()) {
+    out += "config: " + config + "\n";
+  }
+  return out;
+}
+
+std::string format_event(const json& event) {
+  std::string out = get_str(event, "time") + " " + get_str(event, "event");
+  if (std::string vipa = get_str(event, "vipa"); !vipa.empty()) out += " " + vipa;
+  return out + ": " + get_str(event, "message") + "\n";
+}
+
+}  // namespace vipa::ctl
