@@ -1,0 +1,74 @@
+// The main config plus PATH.d/*.toml: how vipactl's changes survive a restart without
+// rewriting the administrator's file (systemd's drop-in idea).
+#include <dirent.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <deque>
+
+#include "common/read_file.h"
+#include "config/config.h"
+#include "config/locations.h"
+#include "config/toml_reader.h"
+
+namespace vipa {
+namespace {
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// PATH.d/*.toml sorted by name; hidden files are skipped (write_file_atomic's temp files
+// are hidden), so a half-written record is never read.
+Result<std::vector<std::string>> list_dropins(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    if (errno == ENOENT) return out;
+    return Error::sys(errno, dir + ": cannot open");
+  }
+  while (auto* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.empty() || name[0] == '.' || !ends_with(name, ".toml")) continue;
+    out.push_back(dir + "/" + name);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+std::string dropin_path(const std::string& config_path) {
+  return config_path + ".d/50-vipactl.toml";
+}
+
+Result<Config> load_config(const std::string& path) {
+  auto dropins = list_dropins(path + ".d");
+  if (!dropins) return dropins.error();
+  std::vector<std::string> files{path};
+  files.insert(files.end(), dropins->begin(), dropins->end());
+
+  // The documents stay alive until the Config is read: VipaSource points into them.
+  std::deque<toml::table> docs;
+  for (auto& f : files) {
+    auto text = read_file(f);
+    if (!text) return text.error();
+    auto doc = parse_toml(*text, f);
+    if (!doc) return doc.error();
+    docs.push_back(std::move(doc.value()));
+  }
+
+  ErrorSink sink(files);
+  std::vector<VipaSource> vipas;
+  for (size_t i = 0; i < docs.size(); ++i) collect_vipas(docs[i], i > 0, vipas, sink);
+  Config c;
+  c.path = path;
+  Locations locs;
+  read_config(docs.front(), vipas, c, locs, sink);
+  if (sink.failed()) return sink.error();
+  if (auto s = validate_config_at(c, &locs); !s) return s.error();
+  return c;
+}
+
+}  // namespace vipa
