@@ -57,8 +57,7 @@ Status fsync_dir(const std::string& dir) {
 Status write_file_atomic(const std::string& path, const std::string& content, mode_t mode) {
   const std::string dir = parent_dir(path);
   if (auto s = make_dirs(dir); !s) return s;
-  const std::string base =
-      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  const std::string base = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
   std::string tmp = dir + "/." + base + ".tmpXXXXXX";
   int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return Error::sys(errno, tmp + ": cannot create");
