@@ -1,0 +1,155 @@
+#include "vipactl/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <utility>
+#include <vector>
+
+#include "vipactl/commands.h"
+
+namespace vipa::vipactl {
+
+namespace {
+
+struct Args {
+  std::string socket = kDefaultSocket;
+  LsattrArgs lsattr;
+  IfconfigArgs ifconfig;
+  NetstatArgs netstat;
+  MkdevArgs mkdev;
+  ChdevArgs chdev;
+  RmdevArgs rmdev;
+  ViewArgs status, show, monitor;
+};
+
+using Runner = std::function<int(Session&)>;
+
+void add_aix_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, Runner>>& cmds) {
+  auto* lsattr = app.add_subcommand(
+      "lsattr", "Show a VIPA's attributes as AIX's lsattr does: lsattr -El vi0 [-a ATTR]");
+  lsattr->add_flag("-E", a.lsattr.effective, "Show the effective (current) values");
+  lsattr->add_flag("-R", a.lsattr.legal, "List the legal values of the attribute given with -a");
+  lsattr->add_option("-l", a.lsattr.name, "The VIPA (e.g. vi0)")->required();
+  lsattr->add_option("-a", a.lsattr.attr,
+                     "Only this attribute: netaddr, state, netmask, netaddr6, alias6, prefixlen, "
+                     "alias4, interface_names");
+  cmds.emplace_back(lsattr, [&a](Session& s) { return run_lsattr(s, a.lsattr); });
+
+  auto* ifconfig = app.add_subcommand(
+      "ifconfig", "Show a VIPA as AIX's ifconfig does: ifconfig vi0 | ifconfig -a");
+  ifconfig->add_flag("-a", a.ifconfig.all, "Every VIPA in the kernel");
+  ifconfig->add_option("interface", a.ifconfig.name, "The VIPA (e.g. vi0)");
+  cmds.emplace_back(ifconfig, [&a](Session& s) { return run_ifconfig(s, a.ifconfig); });
+
+  auto* netstat =
+      app.add_subcommand("netstat", "Show the kernel routing tables as AIX's netstat -rn does");
+  netstat->add_flag("-r", a.netstat.routes, "The routing tables (required)");
+  netstat->add_flag("-n", a.netstat.numeric, "Numeric addresses (always; accepted for AIX habit)");
+  netstat->add_option("-f", a.netstat.family, "Only one address family")
+      ->check(CLI::IsMember({"inet", "inet6"}));
+  cmds.emplace_back(netstat, [&a](Session& s) { return run_netstat(s, a.netstat); });
+
+  auto* mkdev =
+      app.add_subcommand("mkdev",
+                         "Create a VIPA: mkdev -c if -s VI -t vi -w vi0 -a netaddr=10.68.6.1 "
+                         "-a netmask=255.255.255.0 -a interface_names=en1,en5");
+  mkdev->add_option("-c", a.mkdev.device_class, "Device class (if)");
+  mkdev->add_option("-s", a.mkdev.subclass, "Device subclass (VI)");
+  mkdev->add_option("-t", a.mkdev.type, "Device type (vi)");
+  mkdev->add_option("-w", a.mkdev.name, "Name of the new VIPA (e.g. vi0)")->required();
+  mkdev->add_option("-a", a.mkdev.attrs, "ATTRIBUTE=VALUE; repeat for each attribute")->required();
+  cmds.emplace_back(mkdev, [&a](Session& s) { return run_mkdev(s, a.mkdev); });
+
+  auto* chdev = app.add_subcommand(
+      "chdev", "Change a VIPA's attributes: chdev -l vi0 -a ATTRIBUTE=VALUE ... [-P|-T]");
+  chdev->add_option("-l", a.chdev.name, "The VIPA (e.g. vi0)")->required();
+  chdev->add_option("-a", a.chdev.attrs, "ATTRIBUTE=VALUE; repeat for each attribute")->required();
+  auto* record = chdev->add_flag("-P", a.chdev.record_only,
+                                 "Record only; applied when vipad next starts or reloads");
+  auto* running =
+      chdev->add_flag("-T", a.chdev.running_only, "Change the running system only; not recorded");
+  record->excludes(running);
+  cmds.emplace_back(chdev, [&a](Session& s) { return run_chdev(s, a.chdev); });
+
+  auto* rmdev = app.add_subcommand(
+      "rmdev", "Take a VIPA down (rmdev -l vi0) or remove it and its record (rmdev -d -l vi0)");
+  rmdev->add_option("-l", a.rmdev.name, "The VIPA (e.g. vi0)")->required();
+  rmdev->add_flag("-d", a.rmdev.remove, "Delete the VIPA and its record, not just define it");
+  cmds.emplace_back(rmdev, [&a](Session& s) { return run_rmdev(s, a.rmdev); });
+}
+
+void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, Runner>>& cmds) {
+  auto* status = app.add_subcommand(
+      "status",
+      "Every VIPA: addresses, interfaces (carrier, carrying traffic), routes owned, "
+      "last failover");
+  status->add_flag("--json", a.status.json, "vipad's status result as JSON");
+  cmds.emplace_back(status, [&a](Session& s) { return run_status(s, a.status); });
+
+  auto* show = app.add_subcommand("show", "One VIPA, as in status");
+  show->add_option("name", a.show.name, "The VIPA (e.g. vi0)")->required();
+  show->add_flag("--json", a.show.json, "The VIPA object as JSON");
+  cmds.emplace_back(show, [&a](Session& s) { return run_show(s, a.show); });
+
+  auto* monitor = app.add_subcommand(
+      "monitor",
+      "Print vipad's events as they happen (link down/up, failover, restore, repair, "
+      "reload) until interrupted");
+  monitor->add_flag("--json", a.monitor.json, "One JSON event object per line");
+  cmds.emplace_back(monitor, [&a](Session& s) { return run_monitor(s, a.monitor); });
+
+  auto* reload = app.add_subcommand("reload", "Make vipad re-read its configuration");
+  cmds.emplace_back(reload, [](Session& s) { return run_reload(s); });
+
+  auto* version = app.add_subcommand("version", "Print vipactl's and vipad's versions");
+  cmds.emplace_back(version, [](Session& s) { return run_version(s); });
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  Args a;
+  CLI::App app{
+      "vipactl: administer vipad's Virtual IP Addresses (VIPA) with AIX's commands or Linux-style "
+      "ones. Exit status: 0 done, 1 vipad not running or failed, 2 bad arguments or request "
+      "refused."};
+  app.name("vipactl");
+  app.set_version_flag("--version", std::string("vipactl ") + VIPA_VERSION);
+  app.require_subcommand(1);
+  // Lets --socket follow the subcommand too ("vipactl status --socket /tmp/s").
+  app.fallthrough();
+  app.add_option("--socket", a.socket, "vipad's control socket")
+      ->envname("VIPA_SOCKET")
+      ->capture_default_str();
+
+  std::vector<std::pair<CLI::App*, Runner>> cmds;
+  add_aix_commands(app, a, cmds);
+  add_linux_commands(app, a, cmds);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    if (auto rest = app.remaining(); !rest.empty() && app.get_subcommands().empty()) {
+      std::cerr << "vipactl: unknown command '" << rest.front()
+                << "'\nRun 'vipactl --help' for the commands.\n";
+      return kExitUsage;
+    }
+    // Name the subcommand whose arguments were wrong and point at its own help.
+    auto selected = app.get_subcommands();
+    std::string command = selected.empty() ? "" : selected.front()->get_name();
+    std::string prefix = command.empty() ? "" : command + ": ";
+    std::string help = command.empty() ? "vipactl --help" : "vipactl " + command + " --help";
+    std::cerr << "vipactl: " << prefix << e.what() << "\nRun '" << help << "' for usage.\n";
+    return kExitUsage;
+  }
+  Session session(a.socket);
+  for (auto& [sub, run] : cmds) {
+    if (sub->parsed()) return run(session);
+  }
+  return kExitUsage;  // unreachable: require_subcommand(1)
+}
+
+}  // namespace vipa::vipactl
