@@ -1,0 +1,204 @@
+#include "core/desired.h"
+
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+namespace vipa {
+
+namespace {
+
+// Protocol ids from iproute2's rt_protos: routing daemons that program their own sources.
+constexpr uint8_t kDaemonProtocols[] = {
+    8,    // gated
+    10,   // mrt
+    11,   // zebra (FRR)
+    12,   // bird
+    13,   // dnrouted
+    14,   // xorp
+    15,   // ntk
+    17,   // mrouted
+    18,   // keepalived
+    42,   // babel
+    99,   // openr
+    186,  // bgp
+    187,  // isis
+    188,  // ospf
+    189,  // rip
+    192,  // eigrp
+};
+
+bool has_name(const std::vector<std::string>& v, const std::string& n) {
+  return std::find(v.begin(), v.end(), n) != v.end();
+}
+
+// The interface whose connected prefix holds `gw` (listed interfaces first).
+int resolve_gateway_oif(const Observed& obs, const IpAddr& gw, const std::vector<int>& preferred) {
+  int fallback = 0;
+  for (auto& a : obs.addrs) {
+    if (a.family != gw.family || a.addr.is_unspecified()) continue;
+    Prefix p{a.addr, a.prefixlen};
+    if (!p.contains(gw)) continue;
+    if (std::find(preferred.begin(), preferred.end(), a.ifindex) != preferred.end())
+      return a.ifindex;
+    if (!fallback) fallback = a.ifindex;
+  }
+  return fallback;
+}
+
+std::vector<DesiredAddr> vipa_addrs_of(const VipaConfig& v) {
+  std::vector<DesiredAddr> out;
+  uint32_t f4 = IFA_F_NOPREFIXROUTE;
+  // NODAD: the VIPA is usable at once (no tentative period); it lives on no shared link.
+  uint32_t f6 = IFA_F_NOPREFIXROUTE | IFA_F_NODAD;
+  if (v.netaddr) out.push_back({*v.netaddr, v.netmask_len, f4});
+  for (auto& a : v.alias4) out.push_back({a.addr, a.len, f4});
+  if (v.netaddr6) out.push_back({*v.netaddr6, v.prefixlen, f6});
+  for (auto& a : v.alias6) out.push_back({a.addr, a.len, f6});
+  return out;
+}
+
+}  // namespace
+
+bool is_routing_daemon_protocol(uint8_t proto) {
+  return std::find(std::begin(kDaemonProtocols), std::end(kDaemonProtocols), proto) !=
+         std::end(kDaemonProtocols);
+}
+
+std::vector<std::pair<std::string, std::string>> iface_sysctls(const std::string& ifname) {
+  std::string v4 = "/proc/sys/net/ipv4/conf/" + ifname + "/";
+  std::string v6 = "/proc/sys/net/ipv6/conf/" + ifname + "/";
+  return {
+      {v4 + "rp_filter", "2"},
+      {v4 + "arp_ignore", "1"},
+      {v4 + "arp_announce", "2"},
+      {v4 + "ignore_routes_with_linkdown", "1"},
+      {v6 + "ignore_routes_with_linkdown", "1"},
+  };
+}
+
+Desired compute_desired(const Intent& intent, const Observed& obs) {
+  Desired d;
+  const Config& cfg = *intent.config;
+
+  std::vector<std::string> vipa_names;
+  for (auto& v : cfg.vipas) vipa_names.push_back(v.name);
+
+  for (auto& v : cfg.vipas) {
+    DesiredVipa dv;
+    dv.name = v.name;
+    dv.kind = v.kind;
+    dv.present = !intent.cleanup && v.state != VipaState::Detach;
+    dv.up = v.state == VipaState::Up;
+    dv.addrs = vipa_addrs_of(v);
+    if (!dv.present || !dv.up)
+      for (auto& a : dv.addrs) d.retired_addrs.insert(a.addr);
+    if (v.interface_names.empty()) {
+      // AIX: with no interface named, every interface uses the VIPA.
+      for (auto& [i, l] : obs.links) {
+        if (l.is_loopback() || has_name(vipa_names, l.name) || l.alias == kLinkTag) continue;
+        dv.ifaces.push_back(l.name);
+      }
+    } else {
+      dv.ifaces = v.interface_names;
+    }
+    const Link* link = obs.link_by_name(v.name);
+    if (dv.present && dv.up && link && link->admin_up()) {
+      if (v.netaddr && obs.has_addr(link->ifindex, *v.netaddr)) dv.src4 = *v.netaddr;
+      if (v.netaddr6 && obs.has_addr(link->ifindex, *v.netaddr6)) dv.src6 = *v.netaddr6;
+    }
+    d.vipas.push_back(std::move(dv));
+  }
+
+  // Links vipad made for VIPAs that are no longer configured: sweep them, restoring routes.
+  for (auto& [i, l] : obs.links) {
+    if (l.alias != kLinkTag || has_name(vipa_names, l.name)) continue;
+    DesiredVipa dv;
+    dv.name = l.name;
+    dv.present = false;
+    for (auto* a : obs.addrs_on(l.ifindex)) d.retired_addrs.insert(a->addr);
+    d.vipas.push_back(std::move(dv));
+  }
+
+  for (auto& dv : d.vipas) {
+    if (!dv.present) continue;
+    for (auto& name : dv.ifaces) {
+      const Link* l = obs.link_by_name(name);
+      if (!l || l->is_loopback()) continue;
+      if (!dv.src4.empty()) d.src4_by_oif[l->ifindex] = dv.src4;
+      if (!dv.src6.empty()) d.src6_by_oif[l->ifindex] = dv.src6;
+      for (auto& [path, value] : iface_sysctls(name)) d.sysctls[path] = value;
+    }
+  }
+
+  if (intent.cleanup) return d;
+
+  // Owned routes ([[route]]): installed while their way out is alive.
+  std::vector<int> listed;
+  for (auto& [oif, src] : d.src4_by_oif) listed.push_back(oif);
+  for (auto& [oif, src] : d.src6_by_oif) listed.push_back(oif);
+  for (auto& rc : cfg.routes) {
+    if (!rc.destination) continue;
+    int oif = 0;
+    if (!rc.interface.empty()) {
+      const Link* l = obs.link_by_name(rc.interface);
+      oif = l ? l->ifindex : 0;
+    } else if (rc.gateway) {
+      oif = resolve_gateway_oif(obs, *rc.gateway, listed);
+    }
+    const Link* l = obs.link(oif);
+    if (!l || !l->admin_up() || !l->carrier()) continue;
+    if (rc.gateway && intent.dead_gateways.count(rc.gateway->str() + "%" + std::to_string(oif)))
+      continue;
+    Route r;
+    r.family = static_cast<uint8_t>(rc.family);
+    r.table = RT_TABLE_MAIN;
+    r.dst = rc.destination->addr.masked(rc.destination->len);
+    r.dst_len = static_cast<uint8_t>(rc.destination->len);
+    r.protocol = kProtoVipa;
+    r.type = RTN_UNICAST;
+    r.scope = rc.gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    // The kernel stores IPv6 metric 0 as 1024; desire what it will report.
+    r.priority = (rc.family == AF_INET6 && rc.metric == 0) ? 1024 : rc.metric;
+    r.oif = oif;
+    if (rc.gateway) r.gateway = *rc.gateway;
+    auto& srcs = rc.family == AF_INET ? d.src4_by_oif : d.src6_by_oif;
+    if (auto it = srcs.find(oif); it != srcs.end()) r.prefsrc = it->second;
+    d.owned.emplace(r.key(), r);
+  }
+
+  // Publish each usable VIPA in vipad's own table, for routing daemons to announce; withdrawn
+  // when no interface using it can carry traffic (routers should stop sending to us).
+  for (size_t i = 0; i < cfg.vipas.size(); ++i) {
+    const VipaConfig& v = cfg.vipas[i];
+    const DesiredVipa& dv = d.vipas[i];
+    const Link* vl = obs.link_by_name(v.name);
+    if (!dv.present || !dv.up || !vl || !vl->admin_up()) continue;
+    bool any_alive = false;
+    for (auto& n : dv.ifaces)
+      if (auto* l = obs.link_by_name(n); l && l->admin_up() && l->carrier()) any_alive = true;
+    if (!any_alive) continue;
+    for (auto& a : dv.addrs) {
+      if (!obs.has_addr(vl->ifindex, a.addr)) continue;
+      Route r;
+      r.family = a.addr.family;
+      r.table = cfg.routing.table;
+      int len = v.advertise == Advertise::Subnet ? a.prefixlen : a.addr.bits();
+      r.dst = a.addr.masked(len);
+      r.dst_len = static_cast<uint8_t>(len);
+      r.protocol = kProtoVipa;
+      r.type = RTN_UNICAST;
+      r.scope = RT_SCOPE_LINK;
+      r.oif = vl->ifindex;
+      r.priority = a.addr.is_v6() ? 1024 : 0;  // the kernel's IPv6 default metric
+      d.owned.emplace(r.key(), r);
+    }
+  }
+
+  d.remembered = intent.remembered;
+  return d;
+}
+
+}  // namespace vipa

@@ -1,0 +1,65 @@
+// The desired kernel state, computed purely from the config, the observed kernel and the
+// daemon's runtime facts (gateway liveness, routes to bring back).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/model.h"
+
+namespace vipa {
+
+// What the daemon knows beyond the config and the kernel's tables.
+struct Intent {
+  const Config* config = nullptr;
+  bool cleanup = false;  // `vipad --cleanup`: desire nothing, restore everything
+  // Gateways that dead gateway detection declared dead, as "ADDR%IFINDEX".
+  std::set<std::string> dead_gateways;
+  // Foreign routes the kernel flushed together with a VIPA address (IPv4 deletes every route
+  // whose prefsrc vanishes, without RTM_DELROUTE); they come back once the address does.
+  std::vector<Route> remembered;
+};
+
+struct DesiredAddr {
+  IpAddr addr;
+  int prefixlen = 0;
+  uint32_t flags = 0;  // IFA_F_NOPREFIXROUTE (+ IFA_F_NODAD for IPv6)
+};
+
+struct DesiredVipa {
+  std::string name;
+  LinkKind kind = LinkKind::Auto;
+  bool present = true;  // false: detach (remove the link once no route uses its addresses)
+  bool up = true;
+  bool adopt_foreign = false;  // a link of this name exists without our tag (adopted if virtual)
+  std::vector<DesiredAddr> addrs;
+  std::vector<std::string> ifaces;  // interfaces using the VIPA (listed, or all)
+  IpAddr src4, src6;                // set when the VIPA can be used as a source right now
+};
+
+struct Desired {
+  std::vector<DesiredVipa> vipas;
+  std::map<int, IpAddr> src4_by_oif, src6_by_oif;  // interfaces whose routes take a VIPA source
+  std::map<RouteKey, Route> owned;                 // every route carrying protocol vipa
+  std::map<std::string, std::string> sysctls;      // path -> value
+  // Addresses of VIPAs that are down, detached or swept: routes using them get their own
+  // source back.
+  std::set<IpAddr> retired_addrs;
+  std::vector<Route> remembered;  // to re-add when missing
+};
+
+Desired compute_desired(const Intent& intent, const Observed& obs);
+
+// The sysctl paths vipad sets on an interface that uses a VIPA, with their values:
+// loose rp_filter (replies may arrive on the other interface), arp_ignore/arp_announce (the
+// VIPA is never answered or announced in ARP on the physical links, as on AIX), and
+// ignore_routes_with_linkdown (a carrier-down nexthop is skipped at once by the kernel).
+std::vector<std::pair<std::string, std::string>> iface_sysctls(const std::string& ifname);
+
+// Routing daemons set their routes' source in their own config; vipad leaves those alone.
+bool is_routing_daemon_protocol(uint8_t proto);
+
+}  // namespace vipa

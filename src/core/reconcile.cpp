@@ -1,0 +1,299 @@
+// The pure reconciler: desired + observed -> plan. No syscalls, no clock, no globals.
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <map>
+#include <tuple>
+
+#include "core/desired.h"
+#include "core/plan.h"
+
+namespace vipa {
+
+namespace {
+
+bool is_virtual_kind(const std::string& kind) {
+  return kind == "dummy" || kind == "ifb";
+}
+
+// Routes the kernel treats as one slot for NLM_F_REPLACE: same table, destination, tos, metric.
+using Slot = std::tuple<uint8_t, uint32_t, IpAddr, uint8_t, uint8_t, uint32_t>;
+Slot slot_of(const Route& r) {
+  return {r.family, r.table, r.dst, r.dst_len, r.tos, r.priority};
+}
+
+// The source a route should carry: the VIPA of its interfaces when all of them use the same one.
+IpAddr wanted_source(const Desired& d, const Route& r) {
+  auto& by_oif = r.family == AF_INET ? d.src4_by_oif : d.src6_by_oif;
+  IpAddr src;
+  auto oifs = r.oifs();
+  if (oifs.empty()) return {};
+  for (int oif : oifs) {
+    auto it = by_oif.find(oif);
+    if (it == by_oif.end()) return {};
+    if (!src.empty() && src != it->second) return {};
+    src = it->second;
+  }
+  return src;
+}
+
+// The kernel's own source for a connected IPv4 route: the interface's primary address there.
+IpAddr kernel_source(const Observed& obs, const Route& r) {
+  for (auto* a : obs.addrs_on(r.oif)) {
+    if (a->family != r.family || (a->flags & IFA_F_SECONDARY)) continue;
+    if (a->prefixlen == r.dst_len && a->addr.masked(a->prefixlen) == r.dst) return a->addr;
+  }
+  return {};
+}
+
+bool rewritable(const Route& r) {
+  if (r.table != RT_TABLE_MAIN || r.type != RTN_UNICAST) return false;
+  // Link-local and multicast destinations must keep a link-local source.
+  if (r.dst_len > 0 && (r.dst.is_v6_link_local() || r.dst.is_multicast())) return false;
+  return true;
+}
+
+// Whether a foreign route still uses one of the link's addresses as its source.
+bool routes_use(const Observed& obs, int ifindex) {
+  auto addrs = obs.addrs_on(ifindex);
+  for (auto& [k, r] : obs.routes) {
+    if (r.table != RT_TABLE_MAIN || r.protocol == kProtoVipa || r.prefsrc.empty() ||
+        is_routing_daemon_protocol(r.protocol))
+      continue;
+    for (auto* a : addrs)
+      if (a->addr == r.prefsrc) return true;
+  }
+  return false;
+}
+
+void plan_links(const Desired& d, const Observed& obs, Plan& plan) {
+  for (auto& dv : d.vipas) {
+    const Link* l = obs.link_by_name(dv.name);
+    if (!dv.present) {
+      if (!l || l->alias != kLinkTag) continue;
+      // Deleting the address would make the kernel flush every IPv4 route using it as source:
+      // first give those routes their own source back (plan_sources does), then remove the link.
+      if (!routes_use(obs, l->ifindex)) {
+        Op op{Op::Kind::DeleteLink};
+        op.ifindex = l->ifindex;
+        op.name = l->name;
+        op.why = "detach " + dv.name;
+        plan.ops.push_back(op);
+      }
+      continue;
+    }
+    if (!l) {
+      Op op{Op::Kind::CreateLink};
+      op.name = dv.name;
+      op.link_kind = dv.kind;
+      op.up = dv.up;
+      op.why = "create " + dv.name;
+      plan.ops.push_back(op);
+      continue;
+    }
+    if (!is_virtual_kind(l->kind)) {
+      plan.problems.push_back(dv.name + " exists and is a '" + l->kind +
+                              "' link, not dummy or ifb: vipad will not use it");
+      continue;
+    }
+    bool going_down = l->admin_up() && !dv.up && routes_use(obs, l->ifindex);
+    if (l->alias != kLinkTag || (l->admin_up() != dv.up && !going_down)) {
+      Op op{Op::Kind::SetLink};
+      op.ifindex = l->ifindex;
+      op.name = l->name;
+      op.up = going_down ? true : dv.up;
+      op.alias = kLinkTag;
+      op.why = l->alias != kLinkTag ? "adopt " + dv.name : (dv.up ? "set up" : "set down");
+      plan.ops.push_back(op);
+    }
+    // Addresses: vi0 is ours, so it holds exactly the VIPA addresses.
+    auto have = obs.addrs_on(l->ifindex);
+    for (auto& want : dv.addrs) {
+      const Address* match = nullptr;
+      for (auto* a : have)
+        if (a->addr == want.addr) match = a;
+      uint32_t need = want.flags & IFA_F_NOPREFIXROUTE;
+      if (match && match->prefixlen == want.prefixlen && (match->flags & need) == need) continue;
+      if (match) {
+        Op del{Op::Kind::DelAddr};
+        del.addr = *match;
+        del.why = "fix " + want.addr.str() + " on " + dv.name;
+        plan.ops.push_back(del);
+      }
+      Op op{Op::Kind::AddAddr};
+      op.addr = Address{want.addr.family, l->ifindex, want.addr, want.prefixlen, want.flags, 0};
+      op.why = "VIPA " + want.addr.str() + " on " + dv.name;
+      plan.ops.push_back(op);
+    }
+    for (auto* a : have) {
+      bool wanted = false;
+      for (auto& want : dv.addrs) wanted |= want.addr == a->addr;
+      if (wanted) continue;
+      Op op{Op::Kind::DelAddr};
+      op.addr = *a;
+      op.why = "not a VIPA address of " + dv.name;
+      plan.ops.push_back(op);
+    }
+  }
+}
+
+void plan_sysctls(const Desired& d, const Observed& obs, Plan& plan) {
+  for (auto& [path, value] : d.sysctls) {
+    auto it = obs.sysctls.find(path);
+    if (it == obs.sysctls.end() || it->second == value) continue;  // absent: no such interface
+    Op op{Op::Kind::SetSysctl};
+    op.path = path;
+    op.value = value;
+    op.why = "was " + it->second;
+    plan.ops.push_back(op);
+  }
+  for (auto& [path, original] : obs.sysctl_originals) {
+    if (d.sysctls.count(path)) continue;
+    Op op{Op::Kind::SetSysctl};
+    op.path = path;
+    op.value = original;
+    op.restore = true;
+    op.why = "restore original";
+    plan.ops.push_back(op);
+  }
+}
+
+void plan_owned_routes(const Desired& d, const Observed& obs, Plan& plan) {
+  for (auto& [k, r] : obs.routes) {
+    if (r.protocol != kProtoVipa || d.owned.count(k)) continue;
+    Op op{Op::Kind::DelRoute};
+    op.route = r;
+    op.why = "not desired";
+    plan.ops.push_back(op);
+  }
+  for (auto& [k, want] : d.owned) {
+    auto it = obs.routes.find(k);
+    if (it == obs.routes.end()) {
+      Op op{Op::Kind::AddRoute};
+      op.route = want;
+      op.why = "owned route missing";
+      plan.ops.push_back(op);
+    } else if (it->second.prefsrc != want.prefsrc || it->second.scope != want.scope ||
+               it->second.type != want.type) {
+      Op op{Op::Kind::ReplaceRoute};
+      op.route = want;
+      op.old = it->second;
+      op.why = "owned route differs";
+      plan.ops.push_back(op);
+    }
+  }
+}
+
+void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
+  std::map<Slot, int> slots;
+  for (auto& [k, r] : obs.routes)
+    if (r.table == RT_TABLE_MAIN) ++slots[slot_of(r)];
+
+  for (auto& [k, r] : obs.routes) {
+    if (r.protocol == kProtoVipa || !rewritable(r)) continue;
+    IpAddr want = wanted_source(d, r);
+    if (is_routing_daemon_protocol(r.protocol)) {
+      if (!want.empty() && r.prefsrc != want) ++plan.daemon_routes_left_alone;
+      continue;
+    }
+    IpAddr target = want;
+    if (want.empty()) {
+      // Not (or no longer) a VIPA route: give back a source vipad put there.
+      if (r.prefsrc.empty() || !d.retired_addrs.count(r.prefsrc)) continue;
+      if (r.protocol == RTPROT_KERNEL && r.family == AF_INET) {
+        target = kernel_source(obs, r);
+      } else if (auto o = obs.prefsrc_originals.find(k); o != obs.prefsrc_originals.end()) {
+        target = o->second;
+      }
+    }
+    if (r.prefsrc == target) continue;
+    Op op{Op::Kind::ReplaceRoute};
+    op.old = r;
+    op.route = r;
+    op.route.prefsrc = target;
+    op.replace_by_delete_add = slots[slot_of(r)] > 1;
+    op.why = want.empty() ? "restore source" : "VIPA source";
+    plan.ops.push_back(op);
+  }
+
+  // Connected IPv4 routes flushed with the VIPA address are not re-added by the kernel when
+  // the address returns; neither are foreign routes that used it. Bring them back.
+  for (auto& [oif, src] : d.src4_by_oif) {
+    const Link* l = obs.link(oif);
+    if (!l || !l->admin_up()) continue;
+    for (auto* a : obs.addrs_on(oif)) {
+      if (a->family != AF_INET || a->prefixlen >= 32 ||
+          (a->flags & (IFA_F_SECONDARY | IFA_F_NOPREFIXROUTE)))
+        continue;
+      Route r;
+      r.family = AF_INET;
+      r.table = RT_TABLE_MAIN;
+      r.dst = a->addr.masked(a->prefixlen);
+      r.dst_len = static_cast<uint8_t>(a->prefixlen);
+      r.protocol = RTPROT_KERNEL;
+      r.scope = RT_SCOPE_LINK;
+      r.type = RTN_UNICAST;
+      r.oif = oif;
+      r.prefsrc = src;
+      if (obs.routes.count(r.key())) continue;
+      Op op{Op::Kind::AddRoute};
+      op.route = r;
+      op.why = "connected route lost with the VIPA address";
+      plan.ops.push_back(op);
+    }
+  }
+  for (auto& r : d.remembered) {
+    if (obs.routes.count(r.key())) continue;
+    IpAddr want = wanted_source(d, r);
+    if (want.empty()) continue;
+    bool links_up = true;
+    for (int oif : r.oifs())
+      if (auto* l = obs.link(oif); !l || !l->admin_up()) links_up = false;
+    if (!links_up) continue;
+    Op op{Op::Kind::AddRoute};
+    op.route = r;
+    op.route.prefsrc = want;
+    op.why = "route lost with the VIPA address";
+    plan.ops.push_back(op);
+  }
+}
+
+}  // namespace
+
+Plan reconcile(const Desired& d, const Observed& obs) {
+  Plan plan;
+  plan_links(d, obs, plan);
+  plan_sysctls(d, obs, plan);
+  plan_owned_routes(d, obs, plan);
+  plan_sources(d, obs, plan);
+  return plan;
+}
+
+std::string Op::str() const {
+  switch (kind) {
+    case Kind::CreateLink:
+      return "create link " + name + " (" + to_string(link_kind) + ")";
+    case Kind::DeleteLink:
+      return "delete link " + name;
+    case Kind::SetLink:
+      return "set link " + name + (up ? " up" : " down") + " alias " + alias;
+    case Kind::AddAddr:
+      return "add address " + addr.addr.str() + "/" + std::to_string(addr.prefixlen) + " ifindex " +
+             std::to_string(addr.ifindex);
+    case Kind::DelAddr:
+      return "delete address " + addr.addr.str() + "/" + std::to_string(addr.prefixlen) +
+             " ifindex " + std::to_string(addr.ifindex);
+    case Kind::AddRoute:
+      return "add route " + route_to_string(route);
+    case Kind::ReplaceRoute:
+      return "replace route " + route_to_string(route);
+    case Kind::DelRoute:
+      return "delete route " + route_to_string(route);
+    case Kind::SetSysctl:
+      return "sysctl " + path + "=" + value;
+  }
+  return "?";
+}
+
+}  // namespace vipa

@@ -1,0 +1,369 @@
+#include "daemon/daemon.h"
+
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+
+#include "daemon/log.h"
+#include "nl/address.h"
+
+namespace vipa {
+
+using nlohmann::json;
+
+std::string now_iso8601() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  tm t;
+  gmtime_r(&ts.tv_sec, &t);
+  char buf[64];
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+  snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
+  return buf;
+}
+
+namespace {
+
+std::string default_state_path(const Options& o) {
+  if (!o.state_path.empty()) return o.state_path;
+  auto slash = o.socket_path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : o.socket_path.substr(0, slash);
+  return dir + "/vipad.state.json";
+}
+
+bool alive(const Link& l) {
+  return l.ifindex && l.admin_up() && l.carrier();
+}
+
+}  // namespace
+
+Daemon::Daemon(Options opt, Config cfg)
+    : opt_(std::move(opt)), cfg_(std::move(cfg)), store_(default_state_path(opt_)) {
+  dp_ = std::make_unique<NetlinkDataplane>(req_, store_,
+                                           [](const std::string& m) { log::notice(m); });
+}
+
+Daemon::~Daemon() {
+  ctl_.reset();
+  if (defer_) sd_event_source_unref(defer_);
+  if (ev_) sd_event_unref(ev_);
+}
+
+Status Daemon::open_kernel() {
+  Status s = req_.open({}, false);
+  if (!s.ok()) return s;
+  s = events_.open({RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
+                    RTNLGRP_IPV6_ROUTE},
+                   true);
+  if (!s.ok()) return s;
+  s = events_.set_rcvbuf(opt_.netlink_rcvbuf);
+  if (!s.ok()) log::warn(s.error().message);
+  s = store_.load(cache_.obs());
+  if (!s.ok()) log::warn(s.error().message);
+  return cache_.dump_all(req_);
+}
+
+Status Daemon::resync() {
+  ++resyncs_;
+  return cache_.dump_all(req_);
+}
+
+std::vector<std::string> Daemon::ifaces_of(const VipaConfig& v) const {
+  if (!v.interface_names.empty()) return v.interface_names;
+  std::vector<std::string> out;
+  for (auto& [i, l] : cache_.obs().links) {
+    bool is_vipa = false;
+    for (auto& x : cfg_.vipas) is_vipa |= x.name == l.name;
+    if (!l.is_loopback() && !is_vipa && l.alias != kLinkTag) out.push_back(l.name);
+  }
+  return out;
+}
+
+void Daemon::emit(const std::string& event, const std::string& vipa, const std::string& message,
+                  json extra) {
+  json e = {
+      {"v", 1}, {"event", event}, {"time", now_iso8601()}, {"vipa", vipa}, {"message", message}};
+  if (extra.is_object())
+    for (auto& [k, v] : extra.items()) e[k] = v;
+  log::notice((vipa.empty() ? "" : vipa + ": ") + message);
+  if (ctl_) ctl_->broadcast(e);
+}
+
+void Daemon::schedule(const char* why) {
+  (void)why;
+  if (defer_) sd_event_source_set_enabled(defer_, SD_EVENT_ONESHOT);
+}
+
+// Carrier and admin state of the interfaces that use a VIPA: the failover story for status,
+// monitor and the log. The kernel itself moves traffic (ignore_routes_with_linkdown, and the
+// owned routes that converge() withdraws); this only tells what happened.
+void Daemon::track_link(const Link& old_link, const Link& new_link) {
+  bool was = alive(old_link), is = alive(new_link);
+  if (was == is || old_link.ifindex == 0) return;
+  for (auto& v : cfg_.vipas) {
+    if (v.state != VipaState::Up) continue;
+    auto ifs = ifaces_of(v);
+    if (std::find(ifs.begin(), ifs.end(), new_link.name) == ifs.end()) continue;
+    std::string other;
+    for (auto& n : ifs) {
+      const Link* l = cache_.obs().link_by_name(n);
+      if (n != new_link.name && l && alive(*l)) {
+        other = n;
+        break;
+      }
+    }
+    std::string why = !new_link.admin_up() ? "was set down" : "lost carrier";
+    if (!is) {
+      emit("link_down", v.name, new_link.name + " " + why, {{"interface", new_link.name}});
+      if (!other.empty()) {
+        ++failovers_;
+        json fo = {{"time", now_iso8601()},
+                   {"from", new_link.name},
+                   {"to", other},
+                   {"reason", new_link.name + " " + why}};
+        last_failover_[v.name] = fo;
+        emit("failover", v.name,
+             new_link.name + " " + why + "; traffic now leaves through " + other,
+             {{"interface", new_link.name}, {"from", new_link.name}, {"to", other}});
+      } else {
+        emit("failover", v.name, new_link.name + " " + why + "; no interface left for " + v.name,
+             {{"interface", new_link.name}, {"from", new_link.name}, {"to", ""}});
+      }
+    } else {
+      emit("link_up", v.name, new_link.name + " is up with carrier",
+           {{"interface", new_link.name}});
+      emit("restore", v.name, new_link.name + " carries traffic again",
+           {{"interface", new_link.name}, {"to", new_link.name}});
+    }
+  }
+}
+
+void Daemon::handle_message(const nlmsghdr* nlh) {
+  // IPv4 flushes routes that used a deleted address as source, silently: remember the foreign
+  // ones that used a VIPA, so converge() brings them back with it.
+  if (nlh->nlmsg_type == RTM_DELADDR) {
+    if (auto a = nl::decode_address(nlh); a && a->family == AF_INET) {
+      bool is_vipa = false;
+      for (auto& v : cfg_.vipas) is_vipa |= v.netaddr && *v.netaddr == a->addr;
+      for (auto& v : cfg_.vipas)
+        for (auto& al : v.alias4) is_vipa |= al.addr == a->addr;
+      if (is_vipa) {
+        for (auto& [k, r] : cache_.obs().routes) {
+          if (r.prefsrc != a->addr || r.table != RT_TABLE_MAIN || r.protocol == kProtoVipa ||
+              r.protocol == RTPROT_KERNEL || is_routing_daemon_protocol(r.protocol))
+            continue;
+          bool dup = false;
+          for (auto& m : intent_.remembered) dup |= m.key() == r.key();
+          if (!dup) intent_.remembered.push_back(r);
+        }
+      }
+    }
+  }
+  CacheChange ch = cache_.apply(nlh);
+  switch (ch.what) {
+    case CacheChange::What::Link:
+      // Admin-down drops the link's IPv4 routes without RTM_DELROUTE.
+      if (ch.old_link.admin_up() && !ch.new_link.admin_up()) need_route_dump_ = true;
+      track_link(ch.old_link, ch.new_link);
+      if (ch.old_link.flags != ch.new_link.flags || ch.old_link.alias != ch.new_link.alias ||
+          ch.old_link.ifindex == 0)
+        schedule("link");
+      break;
+    case CacheChange::What::LinkGone:
+      need_route_dump_ = true;
+      track_link(ch.old_link, Link{ch.old_link.ifindex, ch.old_link.name});
+      schedule("link gone");
+      break;
+    case CacheChange::What::AddrGone:
+      if (ch.addr.family == AF_INET) need_route_dump_ = true;
+      foreign_change_ = true;
+      schedule("address");
+      break;
+    case CacheChange::What::Addr:
+    case CacheChange::What::Route:
+    case CacheChange::What::RouteGone:
+      foreign_change_ = true;
+      schedule("kernel change");
+      break;
+    case CacheChange::What::None:
+      break;
+  }
+}
+
+int Daemon::on_netlink(sd_event_source*, int, uint32_t, void* self) {
+  auto* d = static_cast<Daemon*>(self);
+  Status s = d->events_.read_events([d](const nlmsghdr* nlh) { d->handle_message(nlh); });
+  if (!s.ok()) {
+    if (s.error().errnum == ENOBUFS) {
+      // The kernel dropped events: what we know may be stale. Dump everything again.
+      d->need_full_dump_ = true;
+      d->emit("resync", "", "netlink receive buffer overrun; reading the kernel's tables again");
+      d->schedule("overrun");
+    } else {
+      log::err(s.error().message);
+    }
+  }
+  return 0;
+}
+
+int Daemon::on_defer(sd_event_source*, void* self) {
+  static_cast<Daemon*>(self)->converge_now();
+  return 0;
+}
+
+void Daemon::converge_now() {
+  if (need_full_dump_) {
+    need_full_dump_ = need_route_dump_ = false;
+    Status s = resync();
+    if (!s.ok()) {
+      log::err("resync: " + s.error().message);
+      need_full_dump_ = true;
+      return;
+    }
+  } else if (need_route_dump_) {
+    need_route_dump_ = false;
+    Status s = cache_.dump_routes(req_);
+    if (!s.ok()) log::err("route dump: " + s.error().message);
+  }
+  intent_.config = &cfg_;
+  auto started = std::chrono::steady_clock::now();
+  ConvergeResult res = converge(intent_, cache_.obs(), *dp_);
+  ++converges_;
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  for (auto& p : res.problems)
+    if (logged_problems_.insert(p).second) log::warn(p);
+  for (auto& [op, err] : res.failed) log::warn(op.str() + ": " + err.message);
+  daemon_routes_left_alone_ = res.daemon_routes_left_alone;
+  if (!res.applied.empty()) {
+    for (auto& op : res.applied) log::info(op.str() + " (" + op.why + ")");
+    if (converged_once_ && foreign_change_) {
+      ++repairs_;
+      emit("repair", "",
+           std::to_string(res.applied.size()) +
+               " change(s) made to set right what another tool "
+               "changed (first: " +
+               res.applied.front().str() + ")",
+           {{"changes", res.applied.size()}});
+    }
+    log::debug("converged in " + std::to_string(res.passes) + " passes, " + std::to_string(us) +
+               " us");
+  }
+  foreign_change_ = false;
+  // Remembered routes are done with once back (or when their interface is gone for good).
+  std::erase_if(intent_.remembered, [&](const Route& r) {
+    if (cache_.obs().routes.count(r.key())) return true;
+    for (int oif : r.oifs())
+      if (!cache_.obs().link(oif)) return true;
+    return false;
+  });
+  if (!converged_once_) {
+    converged_once_ = true;
+    sd_notify(0, "READY=1");
+    log::notice("ready: " + std::to_string(res.applied.size()) + " change(s) made at start");
+  }
+  notify_status();
+}
+
+void Daemon::notify_status() {
+  std::string s = "STATUS=";
+  for (auto& v : cfg_.vipas) {
+    const Link* l = cache_.obs().link_by_name(v.name);
+    s += v.name + " " + (l && l->admin_up() ? "up" : "down");
+    int up = 0;
+    auto ifs = ifaces_of(v);
+    for (auto& n : ifs)
+      if (auto* x = cache_.obs().link_by_name(n); x && alive(*x)) ++up;
+    s += " (" + std::to_string(up) + "/" + std::to_string(ifs.size()) + " interfaces); ";
+  }
+  s += std::to_string(repairs_) + " repairs";
+  sd_notify(0, s.c_str());
+}
+
+Status Daemon::reload() {
+  auto next = load_config(opt_.config_path);
+  if (!next.ok()) return next.error();
+  cfg_ = std::move(next.value());
+  emit("reload", "", "configuration reloaded from " + opt_.config_path);
+  schedule("reload");
+  return Ok{};
+}
+
+int Daemon::on_signal(sd_event_source*, const signalfd_siginfo* si, void* self) {
+  auto* d = static_cast<Daemon*>(self);
+  if (si->ssi_signo == SIGHUP) {
+    sd_notify(0, "RELOADING=1");
+    Status s = d->reload();
+    if (!s.ok()) log::err("reload refused, running configuration kept: " + s.error().message);
+    sd_notify(0, "READY=1");
+    return 0;
+  }
+  log::notice("stopping; the VIPAs and routes stay in place");
+  sd_notify(0, "STOPPING=1");
+  sd_event_exit(d->ev_, 0);
+  return 0;
+}
+
+int Daemon::run() {
+  Status s = open_kernel();
+  if (!s.ok()) {
+    log::err(s.error().message);
+    return 1;
+  }
+  if (sd_event_default(&ev_) < 0) {
+    log::err("cannot create the event loop");
+    return 1;
+  }
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, sig);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  for (int sig : {SIGHUP, SIGTERM, SIGINT}) sd_event_add_signal(ev_, nullptr, sig, on_signal, this);
+  sd_event_add_io(ev_, nullptr, events_.fd(), EPOLLIN, on_netlink, this);
+  sd_event_add_defer(ev_, &defer_, on_defer, this);
+  sd_event_source_set_enabled(defer_, SD_EVENT_OFF);
+  // Keep systemd's watchdog fed from the loop itself: a wedged loop stops the pings.
+  sd_event_set_watchdog(ev_, 1);
+
+  ctl_ = std::make_unique<ControlServer>(ev_, opt_.socket_path, [this](const json& req, bool priv) {
+    return handle_request(req, priv);
+  });
+  s = ctl_->start();
+  if (!s.ok()) {
+    log::err(s.error().message);
+    return 1;
+  }
+  converge_now();
+  int rc = sd_event_loop(ev_);
+  return rc < 0 ? 1 : 0;
+}
+
+int Daemon::cleanup() {
+  Status s = open_kernel();
+  if (!s.ok()) {
+    log::err(s.error().message);
+    return 1;
+  }
+  intent_.config = &cfg_;
+  intent_.cleanup = true;
+  ConvergeResult res = converge(intent_, cache_.obs(), *dp_, 16);
+  for (auto& op : res.applied) log::info(op.str() + " (" + op.why + ")");
+  for (auto& [op, err] : res.failed) log::err(op.str() + ": " + err.message);
+  if (!res.converged) {
+    log::err("cleanup incomplete; the record of original values is kept in " + store_.path());
+    return 1;
+  }
+  (void)store_.remove();
+  log::notice("cleanup done: " + std::to_string(res.applied.size()) + " change(s)");
+  return 0;
+}
+
+}  // namespace vipa

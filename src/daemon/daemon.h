@@ -1,0 +1,90 @@
+// vipad: one sd-event loop; rtnetlink events and signals lead to the same converge().
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "config/config.h"
+#include "core/converge.h"
+#include "daemon/control_server.h"
+#include "daemon/kernel_cache.h"
+#include "daemon/netlink_dataplane.h"
+#include "daemon/state_store.h"
+#include "nl/socket.h"
+
+namespace vipa {
+
+struct Options {
+  std::string config_path = "/etc/vipa/vipa.conf";
+  std::string socket_path = "/run/vipa/vipad.sock";
+  std::string state_path;  // default: beside the socket
+  int netlink_rcvbuf = 8 << 20;
+  bool verbose = false;
+};
+
+class Daemon {
+ public:
+  Daemon(Options opt, Config cfg);
+  ~Daemon();
+  int run();      // until SIGTERM/SIGINT; returns the exit code
+  int cleanup();  // remove what vipad made, restore what it changed
+
+  // For the control server.
+  nlohmann::json handle_request(const nlohmann::json& req, bool privileged);
+
+ private:
+  Status open_kernel();
+  Status resync();
+  void handle_message(const nlmsghdr* nlh);
+  void schedule(const char* why);
+  void converge_now();
+  void track_link(const Link& old_link, const Link& new_link);
+  void emit(const std::string& event, const std::string& vipa, const std::string& message,
+            nlohmann::json extra = {});
+  void notify_status();
+  Status reload();
+  std::vector<std::string> ifaces_of(const VipaConfig& v) const;
+
+  // Control commands (daemon_admin.cpp, daemon_status.cpp).
+  nlohmann::json status_json() const;
+  nlohmann::json vipa_json(const VipaConfig& v) const;
+  nlohmann::json routes_json(const std::string& family) const;
+  nlohmann::json cmd_mkdev(const nlohmann::json& req);
+  nlohmann::json cmd_chdev(const nlohmann::json& req);
+  nlohmann::json cmd_rmdev(const nlohmann::json& req);
+  nlohmann::json cmd_reload();
+  Status apply_config(Config next, bool record, const std::vector<std::string>& deleted);
+
+  static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
+  static int on_defer(sd_event_source* s, void* self);
+  static int on_signal(sd_event_source* s, const signalfd_siginfo* si, void* self);
+
+  Options opt_;
+  Config cfg_;
+  KernelCache cache_;
+  nl::Socket events_, req_;
+  StateStore store_;
+  std::unique_ptr<NetlinkDataplane> dp_;
+  Intent intent_;
+  sd_event* ev_ = nullptr;
+  sd_event_source* defer_ = nullptr;
+  std::unique_ptr<ControlServer> ctl_;
+
+  bool need_full_dump_ = false;
+  bool need_route_dump_ = false;
+  bool converged_once_ = false;
+  bool foreign_change_ = false;  // the pending converge answers another tool's change
+  std::set<std::string> logged_problems_;
+  std::map<std::string, nlohmann::json> last_failover_;  // by VIPA name
+  size_t converges_ = 0, repairs_ = 0, resyncs_ = 0, failovers_ = 0;
+  size_t daemon_routes_left_alone_ = 0;
+};
+
+std::string now_iso8601();
+
+}  // namespace vipa

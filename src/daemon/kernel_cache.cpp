@@ -1,0 +1,152 @@
+#include "daemon/kernel_cache.h"
+
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "nl/address.h"
+#include "nl/link.h"
+#include "nl/route.h"
+
+namespace vipa {
+
+CacheChange KernelCache::apply(const nlmsghdr* nlh) {
+  CacheChange ch;
+  switch (nlh->nlmsg_type) {
+    case RTM_NEWLINK: {
+      auto l = nl::decode_link(nlh);
+      if (!l) break;
+      auto it = obs_.links.find(l->ifindex);
+      if (it != obs_.links.end()) {
+        ch.old_link = it->second;
+        // Events for a link often omit IFLA_LINKINFO; keep what the dump told us.
+        if (l->kind.empty()) l->kind = it->second.kind;
+      }
+      ch.what = CacheChange::What::Link;
+      ch.new_link = *l;
+      obs_.links[l->ifindex] = *l;
+      break;
+    }
+    case RTM_DELLINK: {
+      auto l = nl::decode_link(nlh);
+      if (!l) break;
+      ch.what = CacheChange::What::LinkGone;
+      auto it = obs_.links.find(l->ifindex);
+      ch.old_link = it != obs_.links.end() ? it->second : *l;
+      forget_link(l->ifindex);
+      break;
+    }
+    case RTM_NEWADDR:
+    case RTM_DELADDR: {
+      auto a = nl::decode_address(nlh);
+      if (!a) break;
+      auto& v = obs_.addrs;
+      auto it = std::find_if(v.begin(), v.end(), [&](const Address& x) {
+        return x.ifindex == a->ifindex && x.addr == a->addr && x.prefixlen == a->prefixlen;
+      });
+      if (nlh->nlmsg_type == RTM_NEWADDR) {
+        if (it != v.end())
+          *it = *a;
+        else
+          v.push_back(*a);
+        ch.what = CacheChange::What::Addr;
+      } else {
+        if (it != v.end()) v.erase(it);
+        ch.what = CacheChange::What::AddrGone;
+      }
+      ch.addr = *a;
+      break;
+    }
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE: {
+      auto r = nl::decode_route(nlh);
+      if (!r) break;
+      if (nlh->nlmsg_type == RTM_NEWROUTE) {
+        // NLM_F_REPLACE events stand for a route that took another's slot: drop the old one.
+        if (nlh->nlmsg_flags & NLM_F_REPLACE) {
+          for (auto it = obs_.routes.begin(); it != obs_.routes.end();) {
+            const Route& o = it->second;
+            if (o.family == r->family && o.table == r->table && o.dst == r->dst &&
+                o.dst_len == r->dst_len && o.tos == r->tos && o.priority == r->priority &&
+                o.key() != r->key() && r->family == AF_INET)
+              it = obs_.routes.erase(it);
+            else
+              ++it;
+          }
+        }
+        obs_.routes[r->key()] = *r;
+        ch.what = CacheChange::What::Route;
+      } else {
+        obs_.routes.erase(r->key());
+        ch.what = CacheChange::What::RouteGone;
+      }
+      ch.route = *r;
+      break;
+    }
+    default:
+      break;
+  }
+  return ch;
+}
+
+void KernelCache::forget_link(int ifindex) {
+  obs_.links.erase(ifindex);
+  std::erase_if(obs_.addrs, [&](const Address& a) { return a.ifindex == ifindex; });
+  std::erase_if(obs_.routes, [&](const auto& kv) {
+    auto oifs = kv.second.oifs();
+    return std::find(oifs.begin(), oifs.end(), ifindex) != oifs.end();
+  });
+}
+
+namespace {
+
+// A dump the kernel interrupted (the table changed meanwhile) is simply redone.
+Status dump_retry(nl::Socket& sock, uint16_t type, const nl::MessageFn& fn,
+                  const std::function<void()>& reset) {
+  for (int attempt = 0;; ++attempt) {
+    reset();
+    Status s = sock.dump(type, AF_UNSPEC, fn);
+    if (s.ok() || s.error().errnum != EINTR || attempt >= 8) return s;
+  }
+}
+
+}  // namespace
+
+Status KernelCache::dump_routes(nl::Socket& sock) {
+  std::map<RouteKey, Route> routes;
+  Status s = dump_retry(
+      sock, RTM_GETROUTE,
+      [&](const nlmsghdr* nlh) {
+        if (auto r = nl::decode_route(nlh)) routes[r->key()] = std::move(*r);
+      },
+      [&] { routes.clear(); });
+  if (!s.ok()) return s;
+  obs_.routes = std::move(routes);
+  return Ok{};
+}
+
+Status KernelCache::dump_all(nl::Socket& sock) {
+  std::map<int, Link> links;
+  Status s = dump_retry(
+      sock, RTM_GETLINK,
+      [&](const nlmsghdr* nlh) {
+        if (auto l = nl::decode_link(nlh)) links[l->ifindex] = *l;
+      },
+      [&] { links.clear(); });
+  if (!s.ok()) return s;
+  std::vector<Address> addrs;
+  s = dump_retry(
+      sock, RTM_GETADDR,
+      [&](const nlmsghdr* nlh) {
+        if (auto a = nl::decode_address(nlh)) addrs.push_back(*a);
+      },
+      [&] { addrs.clear(); });
+  if (!s.ok()) return s;
+  obs_.links = std::move(links);
+  obs_.addrs = std::move(addrs);
+  return dump_routes(sock);
+}
+
+}  // namespace vipa

@@ -1,0 +1,171 @@
+#include "daemon/netlink_dataplane.h"
+
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "daemon/sysctl.h"
+#include "nl/address.h"
+#include "nl/link.h"
+#include "nl/route.h"
+
+namespace vipa {
+
+namespace {
+
+// Expected errnos, classified where the call is made.
+bool already_gone(const Status& s) {
+  int e = s.error().errnum;
+  return e == ESRCH || e == ENOENT || e == ENODEV || e == EADDRNOTAVAIL;
+}
+bool already_there(const Status& s) {
+  return s.error().errnum == EEXIST;
+}
+
+void drop_routes_with_src(Observed& obs, const IpAddr& a) {
+  // IPv4 deletes every route whose preferred source was the deleted address.
+  if (!a.is_v4()) return;
+  std::erase_if(obs.routes, [&](const auto& kv) { return kv.second.prefsrc == a; });
+}
+
+}  // namespace
+
+void NetlinkDataplane::save_state(const Observed& obs) {
+  Status s = store_.save(obs);
+  if (!s.ok()) notice_("cannot record original values: " + s.error().message);
+}
+
+Status NetlinkDataplane::create_link(const Op& op, Observed& obs) {
+  std::string kind = op.link_kind == LinkKind::Ifb ? "ifb" : "dummy";
+  Status s = sock_.request(nl::encode_create_link(buf_.data(), op.name, kind, op.up, kLinkTag));
+  if (!s.ok() && op.link_kind == LinkKind::Auto &&
+      (s.error().errnum == EOPNOTSUPP || s.error().errnum == ENODEV)) {
+    notice_("the kernel has no dummy driver; " + op.name + " is an ifb device instead");
+    kind = "ifb";
+    s = sock_.request(nl::encode_create_link(buf_.data(), op.name, kind, op.up, kLinkTag));
+  }
+  if (!s.ok() && !already_there(s)) return s;
+  // Learn the new link's index at once: the next pass adds its addresses.
+  Status g = sock_.request(nl::encode_get_link(buf_.data(), op.name), [&](const nlmsghdr* nlh) {
+    if (auto l = nl::decode_link(nlh)) obs.links[l->ifindex] = *l;
+  });
+  return g;
+}
+
+Status NetlinkDataplane::route_request(uint16_t type, uint16_t flags, const Route& r) {
+  size_t need = nl::route_request_size(r);
+  if (buf_.size() < need) buf_.resize(need);
+  return sock_.request(nl::encode_route(buf_.data(), type, flags, r));
+}
+
+Status NetlinkDataplane::apply(const Op& op, Observed& obs) {
+  switch (op.kind) {
+    case Op::Kind::CreateLink:
+      return create_link(op, obs);
+    case Op::Kind::DeleteLink: {
+      Status s = sock_.request(nl::encode_delete_link(buf_.data(), op.ifindex));
+      if (!s.ok() && !already_gone(s)) return s;
+      for (auto* a : obs.addrs_on(op.ifindex)) drop_routes_with_src(obs, a->addr);
+      obs.links.erase(op.ifindex);
+      std::erase_if(obs.addrs, [&](const Address& a) { return a.ifindex == op.ifindex; });
+      std::erase_if(obs.routes, [&](const auto& kv) { return kv.second.oif == op.ifindex; });
+      return Ok{};
+    }
+    case Op::Kind::SetLink: {
+      Status s = sock_.request(nl::encode_set_link(buf_.data(), op.ifindex, op.up, op.alias));
+      if (!s.ok()) return s;
+      if (auto it = obs.links.find(op.ifindex); it != obs.links.end()) {
+        it->second.flags = op.up ? (it->second.flags | IFF_UP) : (it->second.flags & ~IFF_UP);
+        if (!op.alias.empty()) it->second.alias = op.alias;
+      }
+      return Ok{};
+    }
+    case Op::Kind::AddAddr: {
+      Status s = sock_.request(nl::encode_address(buf_.data(), RTM_NEWADDR, op.addr));
+      if (!s.ok() && !already_there(s)) return s;
+      if (!obs.has_addr(op.addr.ifindex, op.addr.addr)) obs.addrs.push_back(op.addr);
+      return Ok{};
+    }
+    case Op::Kind::DelAddr: {
+      Status s = sock_.request(nl::encode_address(buf_.data(), RTM_DELADDR, op.addr));
+      if (!s.ok() && !already_gone(s)) return s;
+      std::erase_if(obs.addrs, [&](const Address& a) {
+        return a.ifindex == op.addr.ifindex && a.addr == op.addr.addr;
+      });
+      drop_routes_with_src(obs, op.addr.addr);
+      return Ok{};
+    }
+    case Op::Kind::AddRoute: {
+      // NLM_F_CREATE without EXCL: EEXIST then means this exact route is already there.
+      Status s = route_request(RTM_NEWROUTE, NLM_F_CREATE, op.route);
+      if (!s.ok() && !already_there(s)) return s;
+      obs.routes[op.route.key()] = op.route;
+      return Ok{};
+    }
+    case Op::Kind::ReplaceRoute: {
+      RouteKey k = op.old.key();
+      bool foreign = op.old.protocol != RTPROT_KERNEL && op.old.protocol != kProtoVipa;
+      if (foreign && !op.old.prefsrc.empty() && !op.route.prefsrc.empty() &&
+          !obs.prefsrc_originals.count(k)) {
+        obs.prefsrc_originals[k] = op.old.prefsrc;
+        save_state(obs);
+      }
+      Status s;
+      if (op.replace_by_delete_add) {
+        s = route_request(RTM_DELROUTE, 0, op.old);
+        if (s.ok() || already_gone(s)) s = route_request(RTM_NEWROUTE, NLM_F_CREATE, op.route);
+      } else {
+        s = route_request(RTM_NEWROUTE, NLM_F_REPLACE, op.route);
+      }
+      if (!s.ok()) {
+        if (already_gone(s)) obs.routes.erase(k);
+        return s;
+      }
+      obs.routes[op.route.key()] = op.route;
+      if (op.route.prefsrc.empty() || op.route.prefsrc == op.old.prefsrc ||
+          (obs.prefsrc_originals.count(k) && obs.prefsrc_originals[k] == op.route.prefsrc)) {
+        if (obs.prefsrc_originals.erase(k)) save_state(obs);
+      }
+      return Ok{};
+    }
+    case Op::Kind::DelRoute: {
+      Status s = route_request(RTM_DELROUTE, 0, op.route);
+      if (!s.ok() && !already_gone(s)) return s;
+      obs.routes.erase(op.route.key());
+      return Ok{};
+    }
+    case Op::Kind::SetSysctl: {
+      if (!op.restore && !obs.sysctl_originals.count(op.path)) {
+        // Record the original before the first change, so a crash right after still knows it.
+        auto cur = obs.sysctls.find(op.path);
+        if (cur == obs.sysctls.end()) return Error::msg(op.path + ": not present");
+        obs.sysctl_originals[op.path] = cur->second;
+        save_state(obs);
+      }
+      Status s = sysctl_write(op.path, op.value);
+      if (op.restore) {
+        // An interface that went away took its sysctls with it: nothing left to restore.
+        if (!s.ok() && s.error().errnum != ENOENT) return s;
+        obs.sysctl_originals.erase(op.path);
+        save_state(obs);
+        if (s.ok()) obs.sysctls[op.path] = op.value;
+        return Ok{};
+      }
+      if (!s.ok()) return s;
+      obs.sysctls[op.path] = op.value;
+      return Ok{};
+    }
+  }
+  return Error::msg("unknown operation");
+}
+
+void NetlinkDataplane::read_sysctls(const std::set<std::string>& paths, Observed& obs) {
+  obs.sysctls.clear();
+  for (auto& p : paths)
+    if (auto v = sysctl_read(p)) obs.sysctls[p] = *v;
+}
+
+}  // namespace vipa

@@ -1,0 +1,152 @@
+#include "nl/route.h"
+
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include "nl/attr.h"
+
+namespace vipa::nl {
+
+namespace {
+
+// Attributes that describe the route itself and must survive a rewrite of its source.
+bool passed_through(uint16_t t) {
+  switch (t) {
+    case RTA_METRICS:
+    case RTA_MULTIPATH:
+    case RTA_FLOW:
+    case RTA_PREF:
+    case RTA_ENCAP_TYPE:
+    case RTA_ENCAP:
+    case RTA_VIA:
+    case RTA_NH_ID:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void append_attr(std::string& out, const nlattr* a) {
+  out.append(reinterpret_cast<const char*>(a), MNL_ALIGN(a->nla_len));
+}
+
+}  // namespace
+
+std::optional<Route> decode_route(const nlmsghdr* nlh) {
+  if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(rtmsg))) return std::nullopt;
+  auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
+  if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) return std::nullopt;
+  // Cached clones (IPv6 exceptions, RTM_F_CLONED) are not routes anyone configured.
+  if (rtm->rtm_flags & RTM_F_CLONED) return std::nullopt;
+  Route r;
+  r.family = rtm->rtm_family;
+  r.dst_len = rtm->rtm_dst_len;
+  r.tos = rtm->rtm_tos;
+  r.table = rtm->rtm_table;
+  r.protocol = rtm->rtm_protocol;
+  r.scope = rtm->rtm_scope;
+  r.type = rtm->rtm_type;
+  r.rtm_flags = rtm->rtm_flags;
+  r.linkdown = rtm->rtm_flags & RTNH_F_LINKDOWN;
+  size_t alen = r.family == AF_INET ? 4 : 16;
+  for_each_attr(nlh, sizeof(rtmsg), [&](const nlattr* a) {
+    uint16_t t = mnl_attr_get_type(a);
+    size_t n = mnl_attr_get_payload_len(a);
+    switch (t) {
+      case RTA_DST:
+        if (n == alen) r.dst = IpAddr::from_bytes(r.family, mnl_attr_get_payload(a));
+        break;
+      case RTA_GATEWAY:
+        if (n == alen) r.gateway = IpAddr::from_bytes(r.family, mnl_attr_get_payload(a));
+        break;
+      case RTA_PREFSRC:
+        if (n == alen) r.prefsrc = IpAddr::from_bytes(r.family, mnl_attr_get_payload(a));
+        break;
+      case RTA_OIF:
+        if (n == 4) r.oif = static_cast<int>(mnl_attr_get_u32(a));
+        break;
+      case RTA_PRIORITY:
+        if (n == 4) r.priority = mnl_attr_get_u32(a);
+        break;
+      case RTA_TABLE:
+        if (n == 4) r.table = mnl_attr_get_u32(a);
+        break;
+      case RTA_CACHEINFO:
+        // IPv6 routes learnt from router advertisements expire; keep that through a rewrite.
+        if (n >= sizeof(rta_cacheinfo)) {
+          auto* ci = static_cast<const rta_cacheinfo*>(mnl_attr_get_payload(a));
+          if (ci->rta_expires > 0) {
+            char tmp[MNL_ATTR_HDRLEN + 4];
+            auto* e = reinterpret_cast<nlattr*>(tmp);
+            e->nla_type = RTA_EXPIRES;
+            e->nla_len = MNL_ATTR_HDRLEN + 4;
+            uint32_t secs = ci->rta_expires / 100;  // clock_t at USER_HZ=100
+            __builtin_memcpy(tmp + MNL_ATTR_HDRLEN, &secs, 4);
+            append_attr(r.passthrough, e);
+          }
+        }
+        break;
+      case RTA_MULTIPATH: {
+        append_attr(r.passthrough, a);
+        const char* p = static_cast<const char*>(mnl_attr_get_payload(a));
+        size_t left = n;
+        bool all_down = true;
+        while (left >= sizeof(rtnexthop)) {
+          auto* nh = reinterpret_cast<const rtnexthop*>(p);
+          if (nh->rtnh_len < sizeof(rtnexthop) || nh->rtnh_len > left) break;
+          r.multipath_oifs.push_back(nh->rtnh_ifindex);
+          if (!(nh->rtnh_flags & RTNH_F_LINKDOWN)) all_down = false;
+          size_t step = RTNH_ALIGN(nh->rtnh_len);
+          if (step > left) break;
+          p += step;
+          left -= step;
+        }
+        if (!r.multipath_oifs.empty()) r.linkdown = all_down;
+        break;
+      }
+      default:
+        if (passed_through(t)) append_attr(r.passthrough, a);
+        break;
+    }
+  });
+  if (r.table == RT_TABLE_UNSPEC) return std::nullopt;
+  return r;
+}
+
+size_t route_request_size(const Route& r) {
+  return 256 + r.passthrough.size();
+}
+
+nlmsghdr* encode_route(char* buf, uint16_t type, uint16_t flags, const Route& r) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = r.family;
+  rtm->rtm_dst_len = r.dst_len;
+  rtm->rtm_tos = r.tos;
+  rtm->rtm_table =
+      r.table < 256 ? static_cast<uint8_t>(r.table) : static_cast<uint8_t>(RT_TABLE_UNSPEC);
+  rtm->rtm_protocol = r.protocol;
+  rtm->rtm_type = r.type;
+  // On delete, RT_SCOPE_NOWHERE matches any scope (as `ip route del` does).
+  rtm->rtm_scope = type == RTM_DELROUTE ? static_cast<uint8_t>(RT_SCOPE_NOWHERE) : r.scope;
+  rtm->rtm_flags = r.rtm_flags & RTNH_F_ONLINK;
+  mnl_attr_put_u32(nlh, RTA_TABLE, r.table);
+  if (r.dst_len > 0) mnl_attr_put(nlh, RTA_DST, r.dst.size(), r.dst.bytes.data());
+  if (!r.gateway.empty()) mnl_attr_put(nlh, RTA_GATEWAY, r.gateway.size(), r.gateway.bytes.data());
+  if (r.oif) mnl_attr_put_u32(nlh, RTA_OIF, static_cast<uint32_t>(r.oif));
+  mnl_attr_put_u32(nlh, RTA_PRIORITY, r.priority);
+  if (!r.prefsrc.empty() && type == RTM_NEWROUTE)
+    mnl_attr_put(nlh, RTA_PREFSRC, r.prefsrc.size(), r.prefsrc.bytes.data());
+  if (!r.passthrough.empty()) {
+    // Already aligned attributes: append them to the message as they came from the kernel.
+    char* tail = static_cast<char*>(mnl_nlmsg_get_payload_tail(nlh));
+    __builtin_memcpy(tail, r.passthrough.data(), r.passthrough.size());
+    nlh->nlmsg_len += static_cast<uint32_t>(r.passthrough.size());
+  }
+  return nlh;
+}
+
+}  // namespace vipa::nl

@@ -1,0 +1,120 @@
+#include "nl/socket.h"
+
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+namespace vipa::nl {
+
+Socket::~Socket() {
+  if (sock_) mnl_socket_close(sock_);
+}
+
+Status Socket::open(const std::vector<unsigned>& groups, bool nonblocking) {
+  sock_ = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0));
+  if (!sock_) return Error::sys(errno, "netlink socket");
+  if (mnl_socket_bind(sock_, 0, MNL_SOCKET_AUTOPID) < 0) return Error::sys(errno, "netlink bind");
+  portid_ = mnl_socket_get_portid(sock_);
+  for (unsigned g : groups) {
+    if (mnl_socket_setsockopt(sock_, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) < 0)
+      return Error::sys(errno, "netlink join group " + std::to_string(g));
+  }
+  // Ask for extended acks so the kernel's error text ("Nexthop has invalid gateway") is kept
+  // in errno-only form at least; harmless where unsupported.
+  int one = 1;
+  mnl_socket_setsockopt(sock_, NETLINK_EXT_ACK, &one, sizeof one);
+  // Dumps of big tables come in many large messages; a 32 KiB buffer per recv keeps it cheap.
+  seq_ = static_cast<uint32_t>(time(nullptr));
+  return Ok{};
+}
+
+int Socket::fd() const {
+  return sock_ ? mnl_socket_get_fd(sock_) : -1;
+}
+
+Status Socket::set_rcvbuf(int bytes) {
+  int fd = this->fd();
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) == 0) return Ok{};
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) == 0) return Ok{};
+  return Error::sys(errno, "netlink SO_RCVBUF");
+}
+
+namespace {
+
+// Feed data messages to fn; returns MNL_CB_OK/STOP/ERROR like mnl_cb_run.
+int run_callbacks(const char* buf, ssize_t len, uint32_t seq, uint32_t portid,
+                  const MessageFn* fn) {
+  auto trampoline = [](const nlmsghdr* nlh, void* data) -> int {
+    auto* f = static_cast<const MessageFn*>(data);
+    if (f && *f) (*f)(nlh);
+    return MNL_CB_OK;
+  };
+  return mnl_cb_run(buf, static_cast<size_t>(len), seq, portid, trampoline,
+                    const_cast<MessageFn*>(fn));
+}
+
+}  // namespace
+
+Status Socket::request(nlmsghdr* msg, const MessageFn& fn) {
+  msg->nlmsg_seq = ++seq_;
+  msg->nlmsg_flags |= NLM_F_ACK;
+  if (mnl_socket_sendto(sock_, msg, msg->nlmsg_len) < 0) return Error::sys(errno, "netlink send");
+  for (;;) {
+    ssize_t n = mnl_socket_recvfrom(sock_, buf_.data(), buf_.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error::sys(errno, "netlink recv");
+    }
+    int rc = run_callbacks(buf_.data(), n, seq_, portid_, fn ? &fn : nullptr);
+    if (rc == MNL_CB_ERROR) {
+      // A stale answer (another sequence number) is skipped; a kernel error ends the request.
+      if (errno == EPROTO) continue;
+      return Error::sys(errno, "kernel");
+    }
+    if (rc == MNL_CB_STOP) return Ok{};
+  }
+}
+
+Status Socket::dump(uint16_t type, uint8_t family, const MessageFn& fn) {
+  char req[64] = {};
+  nlmsghdr* nlh = mnl_nlmsg_put_header(req);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  nlh->nlmsg_seq = ++seq_;
+  // Every RTM_GET* dump starts with a family byte; rtgenmsg is the smallest header that has it.
+  auto* g = static_cast<rtgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  g->rtgen_family = family;
+  if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0) return Error::sys(errno, "netlink send");
+  for (;;) {
+    ssize_t n = mnl_socket_recvfrom(sock_, buf_.data(), buf_.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error::sys(errno, "netlink dump recv");
+    }
+    int rc = run_callbacks(buf_.data(), n, seq_, portid_, &fn);
+    if (rc == MNL_CB_ERROR) {
+      // EINTR here: the table changed under the dump (NLM_F_DUMP_INTR); the caller redoes it.
+      return Error::sys(errno, "netlink dump");
+    }
+    if (rc == MNL_CB_STOP) return Ok{};
+  }
+}
+
+Status Socket::read_events(const MessageFn& fn) {
+  for (;;) {
+    ssize_t n = mnl_socket_recvfrom(sock_, buf_.data(), buf_.size());
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return Ok{};
+      if (errno == EINTR) continue;
+      return Error::sys(errno, "netlink events");
+    }
+    // Events carry seq 0 and portid 0; mnl_cb_run then checks nothing.
+    if (run_callbacks(buf_.data(), n, 0, 0, &fn) == MNL_CB_ERROR && errno != 0 && errno != EAGAIN)
+      continue;
+  }
+}
+
+}  // namespace vipa::nl
