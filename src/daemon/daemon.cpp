@@ -44,7 +44,10 @@ bool alive(const Link& l) {
 }  // namespace
 
 Daemon::Daemon(Options opt, Config cfg)
-    : opt_(std::move(opt)), cfg_(std::move(cfg)), store_(default_state_path(opt_)) {
+    : opt_(std::move(opt)),
+      cfg_(std::move(cfg)),
+      store_(default_state_path(opt_)),
+      lock_(opt_.socket_path + ".pid") {
   dp_ = std::make_unique<NetlinkDataplane>(req_, store_,
                                            [](const std::string& m) { log::notice(m); });
 }
@@ -312,7 +315,12 @@ int Daemon::on_signal(sd_event_source*, const signalfd_siginfo* si, void* self) 
 }
 
 int Daemon::run() {
-  Status s = open_kernel();
+  Status s = lock_.acquire();
+  if (!s.ok()) {
+    log::err(s.error().message);
+    return 1;
+  }
+  s = open_kernel();
   if (!s.ok()) {
     log::err(s.error().message);
     return 1;
@@ -347,7 +355,13 @@ int Daemon::run() {
 }
 
 int Daemon::cleanup() {
-  Status s = open_kernel();
+  // A running vipad would re-create at once what cleanup removes: stop it first.
+  Status s = lock_.acquire_stopping_owner(10000);
+  if (!s.ok()) {
+    log::err(s.error().message);
+    return 1;
+  }
+  s = open_kernel();
   if (!s.ok()) {
     log::err(s.error().message);
     return 1;

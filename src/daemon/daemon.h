@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "core/converge.h"
 #include "daemon/control_server.h"
+#include "daemon/instance_lock.h"
 #include "daemon/kernel_cache.h"
 #include "daemon/netlink_dataplane.h"
 #include "daemon/state_store.h"
@@ -69,6 +70,7 @@ class Daemon {
   KernelCache cache_;
   nl::Socket events_, req_;
   StateStore store_;
+  InstanceLock lock_;
   std::unique_ptr<NetlinkDataplane> dp_;
   Intent intent_;
   sd_event* ev_ = nullptr;

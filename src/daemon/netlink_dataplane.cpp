@@ -40,19 +40,27 @@ void NetlinkDataplane::save_state(const Observed& obs) {
 
 Status NetlinkDataplane::create_link(const Op& op, Observed& obs) {
   std::string kind = op.link_kind == LinkKind::Ifb ? "ifb" : "dummy";
-  Status s = sock_.request(nl::encode_create_link(buf_.data(), op.name, kind, op.up, kLinkTag));
+  Status s = sock_.request(nl::encode_create_link(buf_.data(), op.name, kind, false, kLinkTag));
   if (!s.ok() && op.link_kind == LinkKind::Auto &&
       (s.error().errnum == EOPNOTSUPP || s.error().errnum == ENODEV)) {
     notice_("the kernel has no dummy driver; " + op.name + " is an ifb device instead");
     kind = "ifb";
-    s = sock_.request(nl::encode_create_link(buf_.data(), op.name, kind, op.up, kLinkTag));
+    s = sock_.request(nl::encode_create_link(buf_.data(), op.name, kind, false, kLinkTag));
   }
   if (!s.ok() && !already_there(s)) return s;
-  // Learn the new link's index at once: the next pass adds its addresses.
+  // Learn the new link's index at once: the next pass sets it up and adds its addresses.
+  int ifindex = 0;
   Status g = sock_.request(nl::encode_get_link(buf_.data(), op.name), [&](const nlmsghdr* nlh) {
-    if (auto l = nl::decode_link(nlh)) obs.links[l->ifindex] = *l;
+    if (auto l = nl::decode_link(nlh)) {
+      obs.links[l->ifindex] = *l;
+      ifindex = l->ifindex;
+    }
   });
-  return g;
+  if (!g.ok()) return g;
+  Status m = sock_.request(nl::encode_addr_gen_mode_none(buf_.data(), ifindex));
+  if (!m.ok())
+    notice_("cannot turn off IPv6 link-local address on " + op.name + ": " + m.error().message);
+  return Ok{};
 }
 
 Status NetlinkDataplane::route_request(uint16_t type, uint16_t flags, const Route& r) {

@@ -63,11 +63,6 @@ nlmsghdr* encode_create_link(char* buf, const std::string& name, const std::stri
   nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind.c_str());
   mnl_attr_nest_end(nlh, info);
-  nlattr* af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-  nlattr* in6 = mnl_attr_nest_start(nlh, AF_INET6);
-  mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
-  mnl_attr_nest_end(nlh, in6);
-  mnl_attr_nest_end(nlh, af);
   return nlh;
 }
 
@@ -81,6 +76,21 @@ nlmsghdr* encode_set_link(char* buf, int ifindex, bool up, const std::string& al
   ifi->ifi_flags = up ? IFF_UP : 0;
   ifi->ifi_change = IFF_UP;
   if (!alias.empty()) mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias.c_str());
+  return nlh;
+}
+
+nlmsghdr* encode_addr_gen_mode_none(char* buf, int ifindex) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_NEWLINK;
+  nlh->nlmsg_flags = NLM_F_REQUEST;
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = ifindex;
+  nlattr* af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+  nlattr* in6 = mnl_attr_nest_start(nlh, AF_INET6);
+  mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+  mnl_attr_nest_end(nlh, in6);
+  mnl_attr_nest_end(nlh, af);
   return nlh;
 }
 

@@ -111,6 +111,9 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
     }
   });
   if (r.table == RT_TABLE_UNSPEC) return std::nullopt;
+  // A default route carries no RTA_DST; give it the family's zero address so it compares
+  // equal to the desired 0.0.0.0/0 or ::/0.
+  if (r.dst.empty()) r.dst.family = r.family;
   return r;
 }
 
