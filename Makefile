@@ -1,0 +1,28 @@
+# vipa: the two commands README opens with are `make demo` and `make test` (as root).
+BUILD ?= build
+JOBS ?= 2
+
+.PHONY: all deps build test unit integration sanitize clean
+
+all: build
+
+deps:
+	./scripts/install-deps.sh
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPA_WERROR=ON
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Everything: dependencies, build, unit + integration tests (root: the integration tests make
+# their own network namespaces), then the sanitizer build of the unit tests and fuzzers.
+test: deps
+	./scripts/run-tests.sh
+
+unit: build
+	ctest --test-dir $(BUILD) --output-on-failure -LE integration
+
+integration: build
+	ctest --test-dir $(BUILD) --output-on-failure -L integration
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz
