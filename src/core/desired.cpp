@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <tuple>
 
 namespace vipa {
 
@@ -61,6 +62,10 @@ std::vector<DesiredAddr> vipa_addrs_of(const VipaConfig& v) {
 }
 
 }  // namespace
+
+std::string gateway_key(const IpAddr& gw, int oif) {
+  return gw.str() + "%" + std::to_string(oif);
+}
 
 bool is_routing_daemon_protocol(uint8_t proto) {
   return std::find(std::begin(kDaemonProtocols), std::end(kDaemonProtocols), proto) !=
@@ -139,6 +144,8 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
   std::vector<int> listed;
   for (auto& [oif, src] : d.src4_by_oif) listed.push_back(oif);
   for (auto& [oif, src] : d.src6_by_oif) listed.push_back(oif);
+  // multipath = true: the live gateways of one destination and metric share one ECMP route.
+  std::map<std::tuple<int, IpAddr, int, uint32_t>, Route> ecmp;
   for (auto& rc : cfg.routes) {
     if (!rc.destination) continue;
     int oif = 0;
@@ -150,8 +157,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     }
     const Link* l = obs.link(oif);
     if (!l || !l->admin_up() || !l->carrier()) continue;
-    if (rc.gateway && intent.dead_gateways.count(rc.gateway->str() + "%" + std::to_string(oif)))
-      continue;
+    if (rc.gateway && intent.dead_gateways.count(gateway_key(*rc.gateway, oif))) continue;
     Route r;
     r.family = static_cast<uint8_t>(rc.family);
     r.table = RT_TABLE_MAIN;
@@ -166,6 +172,26 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     if (rc.gateway) r.gateway = *rc.gateway;
     auto& srcs = rc.family == AF_INET ? d.src4_by_oif : d.src6_by_oif;
     if (auto it = srcs.find(oif); it != srcs.end()) r.prefsrc = it->second;
+    if (!rc.multipath) {
+      d.owned.emplace(r.key(), r);
+      continue;
+    }
+    auto [it, fresh] = ecmp.try_emplace({r.family, r.dst, r.dst_len, r.priority}, r);
+    Route& m = it->second;
+    if (fresh) m.nexthops.clear();
+    m.nexthops.push_back({r.oif, r.gateway});
+    // One source for the whole route: only when every nexthop uses the same VIPA.
+    if (m.prefsrc != r.prefsrc) m.prefsrc = IpAddr{};
+  }
+  for (auto& [k, m] : ecmp) {
+    Route r = m;
+    if (r.nexthops.size() > 1) {
+      std::sort(r.nexthops.begin(), r.nexthops.end());
+      r.oif = 0;
+      r.gateway = IpAddr{};
+    } else {
+      r.nexthops.clear();  // one live gateway left: a plain route
+    }
     d.owned.emplace(r.key(), r);
   }
 

@@ -59,6 +59,9 @@ Desired compute_desired(const Intent& intent, const Observed& obs);
 // ignore_routes_with_linkdown (a carrier-down nexthop is skipped at once by the kernel).
 std::vector<std::pair<std::string, std::string>> iface_sysctls(const std::string& ifname);
 
+// The key of a gateway in Intent::dead_gateways: "ADDR%IFINDEX".
+std::string gateway_key(const IpAddr& gw, int oif);
+
 // Routing daemons set their routes' source in their own config; vipad leaves those alone.
 bool is_routing_daemon_protocol(uint8_t proto);
 

@@ -16,9 +16,10 @@ bool Link::carrier() const {
 }
 
 std::vector<int> Route::oifs() const {
-  if (!multipath_oifs.empty()) return multipath_oifs;
-  if (oif) return {oif};
-  return {};
+  std::vector<int> out;
+  for (auto& nh : nexthops) out.push_back(nh.oif);
+  if (out.empty() && oif) out.push_back(oif);
+  return out;
 }
 
 const Link* Observed::link_by_name(const std::string& name) const {
@@ -51,7 +52,9 @@ std::string route_to_string(const Route& r) {
   s += r.dst_len == 0 ? std::string("default") : r.dst.str() + "/" + std::to_string(r.dst_len);
   if (!r.gateway.empty()) s += " via " + r.gateway.str();
   if (r.oif) s += " oif " + std::to_string(r.oif);
-  for (int o : r.multipath_oifs) s += " nexthop oif " + std::to_string(o);
+  for (auto& nh : r.nexthops)
+    s += " nexthop" + (nh.gateway.empty() ? "" : " via " + nh.gateway.str()) + " oif " +
+         std::to_string(nh.oif);
   if (r.table != RT_TABLE_MAIN) s += " table " + std::to_string(r.table);
   s += " proto " + std::to_string(r.protocol);
   if (r.priority) s += " metric " + std::to_string(r.priority);

@@ -51,6 +51,12 @@ struct RouteKey {
   auto operator<=>(const RouteKey&) const = default;
 };
 
+struct Nexthop {
+  int oif = 0;
+  IpAddr gateway;
+  auto operator<=>(const Nexthop&) const = default;
+};
+
 struct Route {
   uint8_t family = 0;
   uint32_t table = 0;
@@ -65,8 +71,8 @@ struct Route {
   int oif = 0;
   IpAddr gateway;
   IpAddr prefsrc;
-  std::vector<int> multipath_oifs;  // oifs of RTA_MULTIPATH nexthops, empty if single path
-  bool linkdown = false;            // RTNH_F_LINKDOWN on the (first) nexthop
+  std::vector<Nexthop> nexthops;  // RTA_MULTIPATH nexthops (sorted), empty if single path
+  bool linkdown = false;          // RTNH_F_LINKDOWN on the (first) nexthop
   // Attributes carried through unchanged when vipad rewrites the route's source
   // (RTA_METRICS, RTA_MULTIPATH, RTA_PREF, RTA_ENCAP*, RTA_EXPIRES, ...), as raw
   // netlink attribute bytes.

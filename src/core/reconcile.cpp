@@ -175,7 +175,7 @@ void plan_owned_routes(const Desired& d, const Observed& obs, Plan& plan) {
       op.why = "owned route missing";
       plan.ops.push_back(op);
     } else if (it->second.prefsrc != want.prefsrc || it->second.scope != want.scope ||
-               it->second.type != want.type) {
+               it->second.type != want.type || it->second.nexthops != want.nexthops) {
       Op op{Op::Kind::ReplaceRoute};
       op.route = want;
       op.old = it->second;

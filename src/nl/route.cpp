@@ -4,6 +4,8 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "nl/attr.h"
 
 namespace vipa::nl {
@@ -95,14 +97,27 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
         while (left >= sizeof(rtnexthop)) {
           auto* nh = reinterpret_cast<const rtnexthop*>(p);
           if (nh->rtnh_len < sizeof(rtnexthop) || nh->rtnh_len > left) break;
-          r.multipath_oifs.push_back(nh->rtnh_ifindex);
+          Nexthop hop;
+          hop.oif = nh->rtnh_ifindex;
+          // Each nexthop carries its own attributes (RTA_GATEWAY) after the rtnexthop header.
+          size_t off = RTNH_ALIGN(sizeof(rtnexthop));
+          while (off + sizeof(nlattr) <= nh->rtnh_len) {
+            auto* na = reinterpret_cast<const nlattr*>(p + off);
+            if (na->nla_len < sizeof(nlattr) || off + na->nla_len > nh->rtnh_len) break;
+            if ((na->nla_type & NLA_TYPE_MASK) == RTA_GATEWAY &&
+                na->nla_len == MNL_ATTR_HDRLEN + alen)
+              hop.gateway = IpAddr::from_bytes(r.family, p + off + MNL_ATTR_HDRLEN);
+            off += MNL_ALIGN(na->nla_len);
+          }
+          r.nexthops.push_back(hop);
           if (!(nh->rtnh_flags & RTNH_F_LINKDOWN)) all_down = false;
           size_t step = RTNH_ALIGN(nh->rtnh_len);
-          if (step > left) break;
+          if (step >= left) break;
           p += step;
           left -= step;
         }
-        if (!r.multipath_oifs.empty()) r.linkdown = all_down;
+        std::sort(r.nexthops.begin(), r.nexthops.end());
+        if (!r.nexthops.empty()) r.linkdown = all_down;
         break;
       }
       default:
@@ -143,6 +158,21 @@ nlmsghdr* encode_route(char* buf, uint16_t type, uint16_t flags, const Route& r)
   mnl_attr_put_u32(nlh, RTA_PRIORITY, r.priority);
   if (!r.prefsrc.empty() && type == RTM_NEWROUTE)
     mnl_attr_put(nlh, RTA_PREFSRC, r.prefsrc.size(), r.prefsrc.bytes.data());
+  if (r.passthrough.empty() && !r.nexthops.empty()) {
+    // vipad's own ECMP route: one rtnexthop (with its RTA_GATEWAY) per live gateway.
+    nlattr* mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+    for (auto& hop : r.nexthops) {
+      auto* nh = static_cast<rtnexthop*>(mnl_nlmsg_get_payload_tail(nlh));
+      nlh->nlmsg_len += RTNH_ALIGN(sizeof(rtnexthop));
+      *nh = rtnexthop{};
+      nh->rtnh_ifindex = hop.oif;
+      if (!hop.gateway.empty())
+        mnl_attr_put(nlh, RTA_GATEWAY, hop.gateway.size(), hop.gateway.bytes.data());
+      nh->rtnh_len = static_cast<unsigned short>(
+          static_cast<char*>(mnl_nlmsg_get_payload_tail(nlh)) - reinterpret_cast<char*>(nh));
+    }
+    mnl_attr_nest_end(nlh, mp);
+  }
   if (!r.passthrough.empty()) {
     // Already aligned attributes: append them to the message as they came from the kernel.
     char* tail = static_cast<char*>(mnl_nlmsg_get_payload_tail(nlh));
