@@ -1,0 +1,18 @@
+// vipad needs only CAP_NET_ADMIN (links, addresses, routes, sysctls under net/) and CAP_NET_RAW
+// (dead gateway probes). systemd's CapabilityBoundingSet= enforces that for the unit; started
+// by hand or from another supervisor, vipad enforces it on itself, so a bug in it cannot be
+// turned into full root.
+#pragma once
+
+#include "common/result.h"
+
+namespace vipa {
+
+// Keeps CAP_NET_ADMIN and CAP_NET_RAW (where held) in the effective and permitted sets, drops
+// every other capability from the bounding set (so hooks and their children cannot regain
+// them), and clears the inheritable and ambient sets. Idempotent: under systemd's bounding set
+// it only trims the effective and permitted sets. Call it after everything that needs more
+// (the pid lock, the control socket's directory) and before the first event is handled.
+Status drop_capabilities();
+
+}  // namespace vipa
