@@ -1,0 +1,448 @@
+// An in-memory kernel behind vipa::Dataplane, for unit tests of the pure core.
+//
+// It is only worth having if it is as unforgiving as the real kernel in the ways the reconciler
+// has to get right, so it copies these behaviours (net/ipv4/fib_frontend.c, fib_trie.c,
+// net/ipv6/route.c):
+//  - deleting an IPv4 address flushes every route whose preferred source it was, in every
+//    table, without RTM_DELROUTE (fib_sync_down_addr); IPv6 only clears those sources;
+//  - setting a link admin-down flushes the routes through it; setting it up again brings back
+//    the local and prefix routes of its addresses (fib_add_ifaddr on NETDEV_UP), with the
+//    interface's own source;
+//  - creating a link assigns the next ifindex; a kernel without the dummy driver refuses
+//    "dummy" with EOPNOTSUPP;
+//  - an IPv4 route whose prefsrc is on no link is refused with EINVAL ("Invalid prefsrc
+//    address"), one through an admin-down link with ENETDOWN, a gateway outside every prefix of
+//    its link with ENETUNREACH;
+//  - NLM_F_REPLACE replaces the *first* route of the slot (table, destination, tos, metric),
+//    whatever its nexthop; a plain create puts the new route first in its slot and answers
+//    EEXIST only for an identical route.
+// It applies operations the way src/daemon/netlink_dataplane.cpp does (already-there and
+// already-gone errnos are success, originals recorded before the first change), then copies the
+// kernel's tables into the Observed, as the kernel's echo would.
+#pragma once
+
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/dataplane.h"
+#include "core/desired.h"
+
+namespace vipa::test {
+
+class FakeKernel : public Dataplane {
+ public:
+  bool has_dummy = false;  // this project's kernel has no dummy driver
+
+  std::map<int, Link> links;
+  std::vector<Address> addrs;
+  std::vector<Route> routes;  // kernel order: the first of a slot is the one REPLACE hits
+  std::map<std::string, std::string> sysctls;
+
+  // What happened, for tests that count changes.
+  std::vector<Op> applied;
+  std::vector<Route> flushed;    // removed by the kernel as a side effect (no request named it)
+  std::vector<Route> clobbered;  // overwritten by a REPLACE aimed at another route of the slot
+  std::vector<Route> shadowed;   // added next to a same-key route (the kernel keeps both)
+  int route_writes = 0;          // RTM_NEWROUTE/RTM_DELROUTE requests that changed something
+
+  // ---- building a kernel -------------------------------------------------------------------
+
+  Link& add_link(const std::string& name, const std::string& kind, bool up = true,
+                 bool carrier = true) {
+    Link l;
+    l.ifindex = next_ifindex_++;
+    l.name = name;
+    l.kind = kind;
+    l.flags = (up ? IFF_UP : 0) | (up && carrier ? IFF_LOWER_UP | IFF_RUNNING : 0);
+    if (name == "lo") l.flags |= IFF_LOOPBACK;
+    for (auto& [path, value] : default_sysctls(name)) sysctls[path] = value;
+    return links[l.ifindex] = l;
+  }
+
+  // "10.68.1.1/24" on NAME, as `ip addr add` does (prefix route unless NOPREFIXROUTE).
+  void add_addr(const std::string& ifname, const std::string& cidr, uint32_t flags = 0) {
+    auto p = Prefix::parse(cidr);
+    Address a;
+    a.family = p->addr.family;
+    a.ifindex = by_name(ifname)->ifindex;
+    a.addr = p->addr;
+    a.prefixlen = p->len;
+    a.flags = flags;
+    (void)kernel_add_addr(a);
+  }
+
+  // `ip route add`: returns 0 or the errno the kernel would answer.
+  int add_route(Route r) {
+    if (r.type == 0) r.type = RTN_UNICAST;
+    if (r.table == 0) r.table = RT_TABLE_MAIN;
+    if (r.dst.empty()) r.dst.family = r.family;
+    return kernel_add_route(r, false);
+  }
+
+  void set_carrier(const std::string& ifname, bool on) {
+    Link* l = by_name(ifname);
+    l->flags =
+        on ? (l->flags | IFF_LOWER_UP | IFF_RUNNING) : (l->flags & ~(IFF_LOWER_UP | IFF_RUNNING));
+    for (auto& r : routes)
+      for (int o : r.oifs())
+        if (o == l->ifindex) r.linkdown = !on;
+  }
+
+  void set_admin(const std::string& ifname, bool up) { kernel_set_up(*by_name(ifname), up); }
+
+  // The kernel's IPv4 address deletion (e.g. an administrator's `ip addr del`).
+  void del_addr(const std::string& ifname, const std::string& addr) {
+    auto a = IpAddr::parse(addr);
+    for (auto& x : addrs)
+      if (x.ifindex == by_name(ifname)->ifindex && x.addr == *a) {
+        Address copy = x;
+        kernel_del_addr(copy);
+        return;
+      }
+  }
+
+  Link* by_name(const std::string& name) {
+    for (auto& [i, l] : links)
+      if (l.name == name) return &l;
+    return nullptr;
+  }
+
+  const Route* find_route(const RouteKey& k) const {
+    for (auto& r : routes)
+      if (r.key() == k) return &r;
+    return nullptr;
+  }
+
+  // What the daemon's kernel cache would hold after a full dump.
+  Observed observe() const {
+    Observed o;
+    sync(o);
+    return o;
+  }
+
+  void sync(Observed& o) const {
+    o.links = links;
+    o.addrs = addrs;
+    o.routes.clear();
+    for (auto& r : routes) o.routes.emplace(r.key(), r);  // a dump lists the first one first
+  }
+
+  // ---- vipa::Dataplane -----------------------------------------------------------------------
+
+  Status apply(const Op& op, Observed& obs) override {
+    int e = apply_errno(op, obs);
+    sync(obs);
+    if (e) return Error::sys(e, op.str());
+    applied.push_back(op);
+    return Ok{};
+  }
+
+  void read_sysctls(const std::set<std::string>& paths, Observed& obs) override {
+    obs.sysctls.clear();
+    for (auto& p : paths)
+      if (auto it = sysctls.find(p); it != sysctls.end()) obs.sysctls[p] = it->second;
+  }
+
+  static std::vector<std::pair<std::string, std::string>> default_sysctls(const std::string& n) {
+    // rp_filter strict, as on the hosts the issue worries about.
+    return {{"/proc/sys/net/ipv4/conf/" + n + "/rp_filter", "1"},
+            {"/proc/sys/net/ipv4/conf/" + n + "/arp_ignore", "0"},
+            {"/proc/sys/net/ipv4/conf/" + n + "/arp_announce", "0"},
+            {"/proc/sys/net/ipv4/conf/" + n + "/ignore_routes_with_linkdown", "0"},
+            {"/proc/sys/net/ipv6/conf/" + n + "/ignore_routes_with_linkdown", "0"}};
+  }
+
+ private:
+  int next_ifindex_ = 1;
+
+  using Slot = std::tuple<uint8_t, uint32_t, IpAddr, uint8_t, uint8_t, uint32_t>;
+  static Slot slot_of(const Route& r) {
+    return {r.family, r.table, r.dst, r.dst_len, r.tos, r.priority};
+  }
+
+  static bool same_route(const Route& a, const Route& b) {
+    return a.key() == b.key() && a.prefsrc == b.prefsrc && a.protocol == b.protocol &&
+           a.type == b.type && a.scope == b.scope;
+  }
+
+  bool is_local_addr(const IpAddr& a) const {
+    return std::any_of(addrs.begin(), addrs.end(), [&](const Address& x) { return x.addr == a; });
+  }
+
+  int apply_errno(const Op& op, Observed& obs) {
+    switch (op.kind) {
+      case Op::Kind::CreateLink: {
+        if (by_name(op.name)) return 0;  // EEXIST: the daemon then looks the link up
+        std::string kind = op.link_kind == LinkKind::Ifb ? "ifb" : "dummy";
+        if (kind == "dummy" && !has_dummy) {
+          if (op.link_kind != LinkKind::Auto) return EOPNOTSUPP;
+          kind = "ifb";
+        }
+        Link& l = add_link(op.name, kind, false, false);
+        l.flags |= IFF_NOARP;
+        l.alias = kLinkTag;
+        return 0;
+      }
+      case Op::Kind::DeleteLink: {
+        auto it = links.find(op.ifindex);
+        if (it == links.end()) return 0;  // ENODEV: already gone
+        std::vector<Address> mine;
+        for (auto& a : addrs)
+          if (a.ifindex == op.ifindex) mine.push_back(a);
+        for (auto& a : mine) kernel_del_addr(a);
+        kernel_set_up(it->second, false);
+        std::erase_if(sysctls, [&](const auto& kv) {
+          return kv.first.find("/conf/" + it->second.name + "/") != std::string::npos;
+        });
+        links.erase(it);
+        return 0;
+      }
+      case Op::Kind::SetLink: {
+        auto it = links.find(op.ifindex);
+        if (it == links.end()) return ENODEV;
+        if (!op.alias.empty()) it->second.alias = op.alias;
+        kernel_set_up(it->second, op.up);
+        return 0;
+      }
+      case Op::Kind::AddAddr: {
+        int e = kernel_add_addr(op.addr);
+        return e == EEXIST ? 0 : e;
+      }
+      case Op::Kind::DelAddr:
+        for (auto& a : addrs)
+          if (a.ifindex == op.addr.ifindex && a.addr == op.addr.addr) {
+            Address copy = a;
+            kernel_del_addr(copy);
+            return 0;
+          }
+        return 0;  // EADDRNOTAVAIL: already gone
+      case Op::Kind::AddRoute: {
+        int e = kernel_add_route(op.route, false);
+        return e == EEXIST ? 0 : e;
+      }
+      case Op::Kind::ReplaceRoute: {
+        RouteKey k = op.old.key();
+        bool foreign = op.old.protocol != RTPROT_KERNEL && op.old.protocol != kProtoVipa;
+        if (foreign && !op.old.prefsrc.empty() && !op.route.prefsrc.empty() &&
+            !obs.prefsrc_originals.count(k))
+          obs.prefsrc_originals[k] = op.old.prefsrc;
+        int e;
+        if (op.replace_by_delete_add) {
+          e = kernel_del_route(op.old);
+          if (e == 0 || e == ESRCH) e = kernel_add_route(op.route, false);
+        } else {
+          e = kernel_add_route(op.route, true);
+        }
+        if (e) return e;
+        if (op.route.prefsrc.empty() || op.route.prefsrc == op.old.prefsrc ||
+            (obs.prefsrc_originals.count(k) && obs.prefsrc_originals[k] == op.route.prefsrc))
+          obs.prefsrc_originals.erase(k);
+        return 0;
+      }
+      case Op::Kind::DelRoute: {
+        int e = kernel_del_route(op.route);
+        return e == ESRCH ? 0 : e;
+      }
+      case Op::Kind::SetSysctl: {
+        auto it = sysctls.find(op.path);
+        if (op.restore) {
+          obs.sysctl_originals.erase(op.path);
+          if (it != sysctls.end()) it->second = op.value;
+          return 0;  // an interface that went away took its sysctls with it
+        }
+        if (it == sysctls.end()) return ENOENT;
+        if (!obs.sysctl_originals.count(op.path)) obs.sysctl_originals[op.path] = it->second;
+        it->second = op.value;
+        return 0;
+      }
+    }
+    return EINVAL;
+  }
+
+  // ---- the kernel ----------------------------------------------------------------------------
+
+  Route local_route(const Address& a) const {
+    Route r;
+    r.family = a.family;
+    r.table = RT_TABLE_LOCAL;
+    r.dst = a.addr;
+    r.dst_len = static_cast<uint8_t>(a.addr.bits());
+    r.protocol = RTPROT_KERNEL;
+    r.scope = RT_SCOPE_HOST;
+    r.type = RTN_LOCAL;
+    r.oif = a.ifindex;
+    if (a.family == AF_INET) r.prefsrc = a.addr;
+    return r;
+  }
+
+  std::optional<Route> prefix_route(const Address& a) const {
+    if (a.flags & (IFA_F_NOPREFIXROUTE | IFA_F_SECONDARY)) return std::nullopt;
+    if (a.prefixlen >= a.addr.bits()) return std::nullopt;
+    Route r;
+    r.family = a.family;
+    r.table = RT_TABLE_MAIN;
+    r.dst = a.addr.masked(a.prefixlen);
+    r.dst_len = static_cast<uint8_t>(a.prefixlen);
+    r.protocol = RTPROT_KERNEL;
+    r.type = RTN_UNICAST;
+    r.oif = a.ifindex;
+    if (a.family == AF_INET) {
+      r.scope = RT_SCOPE_LINK;
+      r.prefsrc = a.addr;
+    } else {
+      r.scope = RT_SCOPE_UNIVERSE;
+      r.priority = 256;
+    }
+    return r;
+  }
+
+  void install(const Route& r) {
+    // A create goes in front of its slot (fib_table_insert without NLM_F_APPEND).
+    auto pos = std::find_if(routes.begin(), routes.end(),
+                            [&](const Route& x) { return slot_of(x) == slot_of(r); });
+    routes.insert(pos, r);
+  }
+
+  void ifaddr_routes(const Address& a) {
+    Link& l = links[a.ifindex];
+    if (!l.admin_up()) return;
+    if (!find_route(local_route(a).key())) install(local_route(a));
+    if (auto p = prefix_route(a); p && !find_route(p->key())) {
+      p->linkdown = !l.carrier();
+      install(*p);
+    }
+  }
+
+  int kernel_add_addr(const Address& a) {
+    if (!links.count(a.ifindex)) return ENODEV;
+    for (auto& x : addrs)
+      if (x.ifindex == a.ifindex && x.addr == a.addr) return EEXIST;
+    Address n = a;
+    if (n.family == AF_INET)
+      for (auto& x : addrs)
+        if (x.ifindex == n.ifindex && x.family == AF_INET && x.prefixlen == n.prefixlen &&
+            x.addr.masked(x.prefixlen) == n.addr.masked(n.prefixlen))
+          n.flags |= IFA_F_SECONDARY;
+    if (n.family == AF_INET6 && !(n.flags & IFA_F_NODAD)) n.flags |= IFA_F_TENTATIVE;
+    addrs.push_back(n);
+    ifaddr_routes(n);
+    return 0;
+  }
+
+  void flush_if(const std::function<bool(const Route&)>& pred) {
+    for (auto it = routes.begin(); it != routes.end();) {
+      if (pred(*it)) {
+        flushed.push_back(*it);
+        it = routes.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void kernel_del_addr(const Address& a) {
+    std::erase_if(addrs,
+                  [&](const Address& x) { return x.ifindex == a.ifindex && x.addr == a.addr; });
+    Route lr = local_route(a);
+    auto pr = prefix_route(a);
+    flush_if([&](const Route& r) {
+      if (r.key() == lr.key()) return true;
+      if (pr && r.key() == pr->key() && r.protocol == RTPROT_KERNEL) return true;
+      // IPv4: every route using the vanished address as source goes with it (fib_sync_down_addr).
+      return a.family == AF_INET && r.prefsrc == a.addr;
+    });
+    if (a.family == AF_INET6)
+      for (auto& r : routes)
+        if (r.prefsrc == a.addr) r.prefsrc = {};  // rt6_remove_prefsrc
+  }
+
+  void kernel_set_up(Link& l, bool up) {
+    bool virt = l.kind == "dummy" || l.kind == "ifb";
+    if (!up && l.admin_up()) {
+      l.flags &= ~IFF_UP;
+      if (virt) l.flags &= ~(IFF_LOWER_UP | IFF_RUNNING);
+      int idx = l.ifindex;
+      // No RTM_DELROUTE for these: the daemon has to notice on its own.
+      flush_if([&](const Route& r) {
+        auto o = r.oifs();
+        return std::find(o.begin(), o.end(), idx) != o.end();
+      });
+    } else if (up && !l.admin_up()) {
+      l.flags |= IFF_UP;
+      if (virt) l.flags |= IFF_LOWER_UP | IFF_RUNNING;
+      for (auto& a : std::vector<Address>(addrs))
+        if (a.ifindex == l.ifindex) ifaddr_routes(a);
+    }
+  }
+
+  int kernel_add_route(Route r, bool replace) {
+    for (int oif : r.oifs()) {
+      auto it = links.find(oif);
+      if (it == links.end()) return ENODEV;
+      if (r.family == AF_INET && !it->second.admin_up()) return ENETDOWN;
+      r.linkdown = !it->second.carrier();
+    }
+    if (!r.prefsrc.empty() && r.type != RTN_LOCAL && !is_local_addr(r.prefsrc)) return EINVAL;
+    if (!r.gateway.empty() && !r.gateway.is_v6_link_local() && !(r.rtm_flags & RTNH_F_ONLINK)) {
+      bool reachable = false;
+      for (auto& a : addrs)
+        if (a.ifindex == r.oif && a.family == r.family &&
+            Prefix{a.addr, a.prefixlen}.contains(r.gateway))
+          reachable = true;
+      if (!reachable) return ENETUNREACH;
+    }
+    if (replace) {
+      auto it = std::find_if(routes.begin(), routes.end(),
+                             [&](const Route& x) { return slot_of(x) == slot_of(r); });
+      if (it == routes.end()) return ENOENT;  // NLM_F_REPLACE without NLM_F_CREATE
+      if (it->key() != r.key()) clobbered.push_back(*it);
+      *it = r;
+      ++route_writes;
+      return 0;
+    }
+    for (auto& x : routes) {
+      if (same_route(x, r)) return EEXIST;
+      if (x.key() == r.key()) shadowed.push_back(r);
+    }
+    install(r);
+    ++route_writes;
+    return 0;
+  }
+
+  int kernel_del_route(const Route& want) {
+    // fib_table_delete: the first route matching what the request names (no prefsrc sent).
+    for (auto it = routes.begin(); it != routes.end(); ++it) {
+      if (it->key() != want.key()) continue;
+      if (want.protocol && it->protocol != want.protocol) continue;
+      if (want.type && it->type != want.type) continue;
+      routes.erase(it);
+      ++route_writes;
+      return 0;
+    }
+    return ESRCH;
+  }
+};
+
+// The seed's host before vipad runs: lo, and en1 10.68.1.1/24 and en5 10.68.5.1/24 up with
+// carrier, each with the connected route the kernel adds (source: the interface's own address).
+inline void build_seed_host(FakeKernel& k) {
+  k.add_link("lo", "");
+  k.add_link("en1", "veth");
+  k.add_link("en5", "veth");
+  k.add_addr("en1", "10.68.1.1/24");
+  k.add_addr("en5", "10.68.5.1/24");
+}
+
+}  // namespace vipa::test
