@@ -347,6 +347,32 @@ TEST_F(Converge, TwoOwnedRoutesInOneSlotBothGetTheVipa) {
   }
 }
 
+TEST_F(Converge, OwnedEcmpRouteFollowsItsLiveGateways) {
+  std::string text(kSeed);
+  text.replace(text.find("metric = 20"), 11, "metric = 10");
+  text.replace(text.find("metric = 10\n"), 12, "metric = 10\nmultipath = true\n");
+  text.replace(text.rfind("metric = 10\n"), 12, "metric = 10\nmultipath = true\n");
+  load(text);
+  converge_seed();
+  RouteKey ecmp{AF_INET, RT_TABLE_MAIN, ip("0.0.0.0"), 0, 0, 10, 0, IpAddr{}};
+  const Route* m = k.find_route(ecmp);
+  ASSERT_TRUE(m) << "one default route over both gateways";
+  EXPECT_EQ(m->nexthops, (std::vector<Nexthop>{{en1, ip("10.68.1.2")}, {en5, ip("10.68.5.2")}}));
+  EXPECT_EQ(m->prefsrc, ip("10.68.6.1"));
+  EXPECT_EQ(run().applied.size(), 0u);
+
+  k.set_carrier("en1", false);
+  converge_seed();
+  EXPECT_FALSE(k.find_route(ecmp));
+  ASSERT_TRUE(default_via("10.68.5.2", en5, 10)) << "the one live gateway, as a plain route";
+  EXPECT_EQ(default_via("10.68.5.2", en5, 10)->prefsrc, ip("10.68.6.1"));
+
+  k.set_carrier("en1", true);
+  converge_seed();
+  EXPECT_TRUE(k.find_route(ecmp));
+  EXPECT_FALSE(default_via("10.68.5.2", en5, 10));
+}
+
 TEST_F(Converge, CleanupGivesEverythingBack) {
   Route admin;
   admin.family = AF_INET;
