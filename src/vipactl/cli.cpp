@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vipactl/commands.h"
+#include "vipactl/export.h"
 
 namespace vipa::vipactl {
 
@@ -22,6 +23,7 @@ struct Args {
   ChdevArgs chdev;
   RmdevArgs rmdev;
   ViewArgs status, show, monitor;
+  ExportArgs exp;
 };
 
 using Runner = std::function<int(Session&)>;
@@ -105,6 +107,19 @@ void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*,
 
   auto* version = app.add_subcommand("version", "Print vipactl's and vipad's versions");
   cmds.emplace_back(version, [](Session& s) { return run_version(s); });
+
+  auto* exp = app.add_subcommand(
+      "export", "Print the FRR or BIRD configuration that announces the VIPAs of a config file");
+  exp->add_option("daemon", a.exp.daemon, "frr or bird")
+      ->required()
+      ->check(CLI::IsMember({"frr", "bird"}));
+  exp->add_option("--config", a.exp.config, "The vipa.conf to read")->capture_default_str();
+  exp->add_option("--protocol", a.exp.protocol, "Announce with ospf or bgp")
+      ->check(CLI::IsMember({"ospf", "bgp"}))
+      ->capture_default_str();
+  exp->add_option("--area", a.exp.area, "OSPF area")->check(CLI::ValidIPV4)->capture_default_str();
+  exp->add_option("--asn", a.exp.asn, "BGP: this host's AS number")->capture_default_str();
+  cmds.emplace_back(exp, [&a](Session&) { return run_export(a.exp); });
 }
 
 }  // namespace

@@ -1,0 +1,25 @@
+#include "vipactl/export.h"
+
+#include <iostream>
+
+#include "config/config.h"
+#include "core/export_snippets.h"
+#include "vipactl/session.h"
+
+namespace vipa::vipactl {
+
+int run_export(const ExportArgs& a) {
+  auto cfg = load_config(a.config);
+  if (!cfg) return fail(kExitUsage, cfg.error().message);
+  ExportOptions opt;
+  opt.protocol = a.protocol == "bgp" ? AnnounceProtocol::Bgp : AnnounceProtocol::Ospf;
+  opt.ospf_area = a.area;
+  opt.bgp_asn = a.asn;
+  opt.config_path = a.config;
+  auto text = a.daemon == "bird" ? export_bird(*cfg, opt) : export_frr(*cfg, opt);
+  if (!text) return fail(kExitUsage, text.error().message);
+  std::cout << *text << std::flush;
+  return std::cout ? kExitOk : kExitFailure;
+}
+
+}  // namespace vipa::vipactl
