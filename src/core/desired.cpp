@@ -49,6 +49,12 @@ int resolve_gateway_oif(const Observed& obs, const IpAddr& gw, const std::vector
   return fallback;
 }
 
+// IPv6 has no route scopes: the kernel reports every IPv6 route as universe. Desiring "link"
+// for one would never match and would rewrite it for ever.
+uint8_t route_scope(uint8_t family, bool device_route) {
+  return family == AF_INET && device_route ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+}
+
 std::vector<DesiredAddr> vipa_addrs_of(const VipaConfig& v) {
   std::vector<DesiredAddr> out;
   uint32_t f4 = IFA_F_NOPREFIXROUTE;
@@ -165,7 +171,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     r.dst_len = static_cast<uint8_t>(rc.destination->len);
     r.protocol = kProtoVipa;
     r.type = RTN_UNICAST;
-    r.scope = rc.gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    r.scope = route_scope(r.family, !rc.gateway);
     // The kernel stores IPv6 metric 0 as 1024; desire what it will report.
     r.priority = (rc.family == AF_INET6 && rc.metric == 0) ? 1024 : rc.metric;
     r.oif = oif;
@@ -216,7 +222,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
       r.dst_len = static_cast<uint8_t>(len);
       r.protocol = kProtoVipa;
       r.type = RTN_UNICAST;
-      r.scope = RT_SCOPE_LINK;
+      r.scope = route_scope(r.family, true);
       r.oif = vl->ifindex;
       r.priority = a.addr.is_v6() ? 1024 : 0;  // the kernel's IPv6 default metric
       d.owned.emplace(r.key(), r);

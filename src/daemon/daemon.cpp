@@ -55,6 +55,7 @@ Daemon::Daemon(Options opt, Config cfg)
 Daemon::~Daemon() {
   ctl_.reset();
   if (defer_) sd_event_source_unref(defer_);
+  if (retry_) sd_event_source_unref(retry_);
   if (ev_) sd_event_unref(ev_);
 }
 
@@ -215,6 +216,23 @@ int Daemon::on_netlink(sd_event_source*, int, uint32_t, void* self) {
   return 0;
 }
 
+void Daemon::retry_later() {
+  uint64_t now = 0;
+  sd_event_now(ev_, CLOCK_MONOTONIC, &now);
+  if (!retry_) {
+    sd_event_add_time(
+        ev_, &retry_, CLOCK_MONOTONIC, now + 50'000, 0,
+        [](sd_event_source*, uint64_t, void* self) {
+          static_cast<Daemon*>(self)->schedule("retry");
+          return 0;
+        },
+        this);
+  } else {
+    sd_event_source_set_time(retry_, now + 50'000);
+    sd_event_source_set_enabled(retry_, SD_EVENT_ONESHOT);
+  }
+}
+
 int Daemon::on_defer(sd_event_source*, void* self) {
   static_cast<Daemon*>(self)->converge_now();
   return 0;
@@ -225,14 +243,21 @@ void Daemon::converge_now() {
     need_full_dump_ = need_route_dump_ = false;
     Status s = resync();
     if (!s.ok()) {
+      // Try again shortly rather than wait for the next event, which may never come.
       log::err("resync: " + s.error().message);
       need_full_dump_ = true;
+      retry_later();
       return;
     }
   } else if (need_route_dump_) {
     need_route_dump_ = false;
     Status s = cache_.dump_routes(req_);
-    if (!s.ok()) log::err("route dump: " + s.error().message);
+    if (!s.ok()) {
+      log::err("route dump: " + s.error().message);
+      need_full_dump_ = true;
+      retry_later();
+      return;
+    }
   }
   intent_.config = &cfg_;
   auto started = std::chrono::steady_clock::now();

@@ -44,6 +44,7 @@ class Daemon {
   void handle_message(const nlmsghdr* nlh);
   void schedule(const char* why);
   void converge_now();
+  void retry_later();  // converge again in 50 ms (a failed dump)
   void track_link(const Link& old_link, const Link& new_link);
   void emit(const std::string& event, const std::string& vipa, const std::string& message,
             nlohmann::json extra = {});
@@ -75,6 +76,7 @@ class Daemon {
   Intent intent_;
   sd_event* ev_ = nullptr;
   sd_event_source* defer_ = nullptr;
+  sd_event_source* retry_ = nullptr;
   std::unique_ptr<ControlServer> ctl_;
 
   bool need_full_dump_ = false;

@@ -88,33 +88,58 @@ Status Socket::dump(uint16_t type, uint8_t family, const MessageFn& fn) {
   auto* g = static_cast<rtgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
   g->rtgen_family = family;
   if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0) return Error::sys(errno, "netlink send");
+  // Read the whole dump, to its NLMSG_DONE, whatever happens on the way: a dump left half-read
+  // would answer the next request with stale messages.
+  bool interrupted = false;
   for (;;) {
     ssize_t n = mnl_socket_recvfrom(sock_, buf_.data(), buf_.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return Error::sys(errno, "netlink dump recv");
     }
-    int rc = run_callbacks(buf_.data(), n, seq_, portid_, &fn);
-    if (rc == MNL_CB_ERROR) {
-      // EINTR here: the table changed under the dump (NLM_F_DUMP_INTR); the caller redoes it.
-      return Error::sys(errno, "netlink dump");
+    int len = static_cast<int>(n);
+    for (auto* m = reinterpret_cast<const nlmsghdr*>(buf_.data()); mnl_nlmsg_ok(m, len);
+         m = mnl_nlmsg_next(m, &len)) {
+      if (m->nlmsg_seq != seq_ || m->nlmsg_pid != portid_) continue;  // stale: an older request's
+      if (m->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;       // the table changed meanwhile
+      if (m->nlmsg_type == NLMSG_DONE) {
+        if (interrupted) return Error::sys(EINTR, "netlink dump interrupted");
+        return Ok{};
+      }
+      if (m->nlmsg_type == NLMSG_ERROR) {
+        auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(m));
+        if (e->error) return Error::sys(-e->error, "netlink dump");
+        continue;
+      }
+      if (m->nlmsg_type >= NLMSG_MIN_TYPE && fn) fn(m);
     }
-    if (rc == MNL_CB_STOP) return Ok{};
   }
 }
 
 Status Socket::read_events(const MessageFn& fn) {
+  // After an overrun the kernel marks the socket congested and drops further events *silently*
+  // until its queue has been read empty (netlink_overrun / netlink_rcv_wake). So keep reading to
+  // the end before reporting ENOBUFS: the resynchronising dump then starts after every silent drop.
+  bool overrun = false;
   for (;;) {
     ssize_t n = mnl_socket_recvfrom(sock_, buf_.data(), buf_.size());
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return Ok{};
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       if (errno == EINTR) continue;
+      if (errno == ENOBUFS) {
+        overrun = true;
+        continue;
+      }
       return Error::sys(errno, "netlink events");
     }
-    // Events carry seq 0 and portid 0; mnl_cb_run then checks nothing.
-    if (run_callbacks(buf_.data(), n, 0, 0, &fn) == MNL_CB_ERROR && errno != 0 && errno != EAGAIN)
-      continue;
+    int len = static_cast<int>(n);
+    for (auto* m = reinterpret_cast<const nlmsghdr*>(buf_.data()); mnl_nlmsg_ok(m, len);
+         m = mnl_nlmsg_next(m, &len)) {
+      if (m->nlmsg_type >= NLMSG_MIN_TYPE && fn) fn(m);
+    }
   }
+  if (overrun) return Error::sys(ENOBUFS, "netlink events");
+  return Ok{};
 }
 
 }  // namespace vipa::nl
