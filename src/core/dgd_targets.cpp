@@ -1,0 +1,96 @@
+#include "core/dgd_targets.h"
+
+#include <linux/if_addr.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/desired.h"
+
+namespace vipa {
+
+namespace {
+
+std::set<IpAddr> vipa_addresses(const Config& cfg) {
+  std::set<IpAddr> out;
+  for (auto& v : cfg.vipas) {
+    if (v.netaddr) out.insert(*v.netaddr);
+    if (v.netaddr6) out.insert(*v.netaddr6);
+    for (auto& a : v.alias4) out.insert(a.addr);
+    for (auto& a : v.alias6) out.insert(a.addr);
+  }
+  return out;
+}
+
+// Interfaces that use a VIPA, by name: where desired.cpp looks first for a gateway's link.
+bool is_listed(const Config& cfg, const Link& l) {
+  for (auto& v : cfg.vipas) {
+    if (v.interface_names.empty() && v.name != l.name) return true;
+    if (std::find(v.interface_names.begin(), v.interface_names.end(), l.name) !=
+        v.interface_names.end())
+      return true;
+  }
+  return false;
+}
+
+// The same choice compute_desired() makes for a route without `interface`, so the keys agree.
+int gateway_oif(const Config& cfg, const Observed& obs, const IpAddr& gw) {
+  int fallback = 0;
+  for (auto& a : obs.addrs) {
+    if (a.family != gw.family || a.addr.is_unspecified()) continue;
+    if (!Prefix{a.addr, a.prefixlen}.contains(gw)) continue;
+    const Link* l = obs.link(a.ifindex);
+    if (l && is_listed(cfg, *l)) return a.ifindex;
+    if (!fallback) fallback = a.ifindex;
+  }
+  return fallback;
+}
+
+}  // namespace
+
+IpAddr dgd_probe_source(const Config& cfg, const Observed& obs, int ifindex, const IpAddr& gw) {
+  auto vipas = vipa_addresses(cfg);
+  bool want_ll = gw.is_v6_link_local();
+  const Address* first = nullptr;
+  for (auto* a : obs.addrs_on(ifindex)) {
+    if (a->family != gw.family || vipas.count(a->addr)) continue;
+    // A tentative IPv6 address cannot be a source yet; a secondary IPv4 one is never the one
+    // the kernel would pick.
+    if (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_SECONDARY)) continue;
+    if (gw.is_v6() && a->addr.is_v6_link_local() != want_ll) continue;
+    if (Prefix{a->addr, a->prefixlen}.contains(gw)) return a->addr;
+    if (!first) first = a;
+  }
+  return first ? first->addr : IpAddr{};
+}
+
+std::vector<GatewayTarget> dgd_targets(const Config& cfg, const Observed& obs) {
+  std::map<std::string, GatewayTarget> by_key;
+  for (auto& rc : cfg.routes) {
+    if (!rc.gateway || (!rc.active_dgd && !cfg.dgd.passive_dgd)) continue;
+    const Link* l = rc.interface.empty() ? obs.link(gateway_oif(cfg, obs, *rc.gateway))
+                                         : obs.link_by_name(rc.interface);
+    if (!l) continue;
+    IpAddr src = dgd_probe_source(cfg, obs, l->ifindex, *rc.gateway);
+    if (src.empty()) continue;
+    std::string key = gateway_key(*rc.gateway, l->ifindex);
+    auto [it, fresh] = by_key.try_emplace(key);
+    GatewayTarget& t = it->second;
+    if (fresh) {
+      t.key = key;
+      t.gateway = *rc.gateway;
+      t.ifindex = l->ifindex;
+      t.ifname = l->name;
+      t.source = src;
+    }
+    t.active |= rc.active_dgd;
+    for (auto& a : rc.track)
+      if (std::find(t.track.begin(), t.track.end(), a) == t.track.end()) t.track.push_back(a);
+  }
+  std::vector<GatewayTarget> out;
+  for (auto& [k, t] : by_key) out.push_back(std::move(t));
+  return out;
+}
+
+}  // namespace vipa
