@@ -19,6 +19,7 @@ struct Parts {
   std::vector<Prefix> announce4, announce6;  // the routes vipad publishes in its table
   std::vector<Prefix> connected6;            // vi0's connected IPv6 prefixes (FRR 8.4, below)
   std::vector<std::string> ifaces;           // every listed interface, in config order
+  std::vector<std::string> links4, links6;   // VIPA interfaces holding an address of the family
   std::vector<IpAddr> peers4, peers6;        // [[route]] gateways: the BGP example's neighbours
   std::vector<std::string> skipped;          // VIPAs left out, with why
 };
@@ -84,9 +85,15 @@ Result<Parts> parts_of(const Config& cfg) {
       p.connected6.push_back({a.addr.masked(a.len), a.len});
     }
     for (auto& i : v.interface_names) add_unique(p.ifaces, i);
+    if (v.netaddr || !v.alias4.empty()) p.links4.push_back(v.name);
+    if (v.netaddr6 || !v.alias6.empty()) p.links6.push_back(v.name);
   }
   if (p.announce4.empty() && p.announce6.empty())
     return Error::msg(cfg.path + ": no VIPA in state up with an address: nothing to export");
+  for (auto& n : p.links4)
+    if (!plain_ifname(n))
+      return Error::msg(cfg.path + ": VIPA name '" + n +
+                        "' cannot be written into a routing-daemon configuration");
   for (auto& r : cfg.routes) {
     if (!r.gateway || r.gateway->is_v6_link_local()) continue;
     add_unique(r.gateway->is_v4() ? p.peers4 : p.peers6, *r.gateway);
@@ -187,27 +194,9 @@ std::string frr_bgp(const Config& cfg, const Parts& p, const ExportOptions& opt)
   return s;
 }
 
-}  // namespace
-
-Result<std::string> export_frr(const Config& cfg, const ExportOptions& opt) {
-  auto parts = parts_of(cfg);
-  if (!parts) return parts.error();
-  const Parts& p = *parts;
-  if (!p.announce4.empty() && cfg.routing.table > kFrrMaxImportTable)
-    return Error::msg(cfg.path + ": [routing] table " + std::to_string(cfg.routing.table) +
-                      " cannot be imported by FRR (`ip import-table` takes 1.." +
-                      std::to_string(kFrrMaxImportTable) + ")");
+std::string frr_announce_table(const Config& cfg, const Parts& p, const ExportOptions& opt) {
   std::string t = std::to_string(cfg.routing.table);
-  std::string s = header("!", "FRR", cfg, p, opt);
-  s += "! Tested with FRR 8.4.4 (Debian 12). Load it once vipad runs: zebra refuses `set src`\n";
-  s += "! for an address the host does not hold yet (e.g. `vtysh -f FILE`, or frr.conf with\n";
-  s += "! frr.service ordered after vipad.service).\n!\n";
-  s += "! 1. Routes FRR installs through " + iface_list(p.ifaces) +
-       " leave with the VIPA as source.\n";
-  s += "!    vipad ([routing] daemon = \"frr\") re-applies these route-maps when the kernel\n";
-  s += "!    flushed FRR's routes together with a VIPA address that went away and came back.\n";
-  if (!p.src4.empty()) s += frr_route_map(kFrrSrcRouteMap4, "ip", p.src4);
-  if (!p.src6.empty()) s += frr_route_map(kFrrSrcRouteMap6, "ipv6", p.src6);
+  std::string s;
   s += "!\n! 2. Announce the VIPAs vipad publishes in kernel table " + t +
        " (withdrawn while a VIPA is down\n";
   s += "!    or none of its interfaces can carry traffic).\n";
@@ -220,17 +209,62 @@ Result<std::string> export_frr(const Config& cfg, const ExportOptions& opt) {
     s += "!    FRR 8.4 has no `ipv6 import-table`: IPv6 VIPAs go out as vi0's connected prefix,\n";
     s += "!    announced while the VIPA is up.\n";
   }
-  if (opt.protocol == AnnounceProtocol::Ospf) {
-    if (!p.connected6.empty()) {
-      s += frr_prefix_list("ipv6", "VIPA6", p.connected6);
-      s += "route-map VIPA-ANNOUNCE6 permit 10\n match ipv6 address prefix-list VIPA6\nexit\n";
-    }
-    if (!p.announce4.empty()) s += "router ospf\n redistribute table " + t + "\nexit\n";
-    if (!p.connected6.empty())
-      s += "router ospf6\n redistribute connected route-map VIPA-ANNOUNCE6\nexit\n";
-  } else {
-    s += frr_bgp(cfg, p, opt);
+  if (opt.protocol == AnnounceProtocol::Bgp) return s + frr_bgp(cfg, p, opt);
+  if (!p.connected6.empty()) {
+    s += frr_prefix_list("ipv6", "VIPA6", p.connected6);
+    s += "route-map VIPA-ANNOUNCE6 permit 10\n match ipv6 address prefix-list VIPA6\nexit\n";
   }
+  s += "!    An external route: FRR 8.4 recomputes those on a fixed one-second timer after a\n";
+  s += "!    topology change (`--announce interface` avoids it). A host should not carry\n";
+  s += "!    transit traffic: consider `max-metric router-lsa administrative` (the lab does).\n";
+  if (!p.announce4.empty()) s += "router ospf\n redistribute table " + t + "\nexit\n";
+  if (!p.connected6.empty())
+    s += "router ospf6\n redistribute connected route-map VIPA-ANNOUNCE6\nexit\n";
+  return s;
+}
+
+std::string frr_announce_interfaces(const Parts& p, const ExportOptions& opt) {
+  std::string s;
+  s += "!\n! 2. Announce: each VIPA interface is a passive OSPF interface, so its connected\n";
+  s += "!    prefix (its netmask, whatever `advertise` says) is an intra-area route, which FRR\n";
+  s += "!    recomputes at once. Withdrawn when the VIPA goes down or away; a host whose listed\n";
+  s += "!    interfaces are all dead has no adjacency left to be reached through anyway.\n";
+  s += "!    A host should not carry transit traffic: consider `max-metric router-lsa\n";
+  s += "!    administrative` in router ospf (the lab does).\n";
+  for (auto& n : p.links4)
+    s += "interface " + n + "\n ip ospf area " + opt.ospf_area + "\n ip ospf passive\nexit\n";
+  for (auto& n : p.links6)
+    s += "interface " + n + "\n ipv6 ospf6 area " + opt.ospf_area + "\n ipv6 ospf6 passive\nexit\n";
+  return s;
+}
+
+}  // namespace
+
+Result<std::string> export_frr(const Config& cfg, const ExportOptions& opt) {
+  auto parts = parts_of(cfg);
+  if (!parts) return parts.error();
+  const Parts& p = *parts;
+  if (opt.via == AnnounceVia::Interface && opt.protocol != AnnounceProtocol::Ospf)
+    return Error::msg("announcing through the VIPA interface works with OSPF only");
+  if (opt.via == AnnounceVia::Table && !p.announce4.empty() &&
+      cfg.routing.table > kFrrMaxImportTable)
+    return Error::msg(cfg.path + ": [routing] table " + std::to_string(cfg.routing.table) +
+                      " cannot be imported by FRR (`ip import-table` takes 1.." +
+                      std::to_string(kFrrMaxImportTable) + ")");
+  std::string s = header("!", "FRR", cfg, p, opt);
+  s += "! Tested with FRR 8.4.4 (Debian 12). Load it once vipad runs: zebra refuses `set src`\n";
+  s += "! for an address the host does not hold yet (e.g. `vtysh -f FILE`, or frr.conf with\n";
+  s += "! frr.service ordered after vipad.service).\n!\n";
+  s += "! 1. Routes FRR installs through " + iface_list(p.ifaces) +
+       " leave with the VIPA as source.\n";
+  s += "!    vipad ([routing] daemon = \"frr\") re-applies these route-maps when the kernel\n";
+  s += "!    flushed FRR's routes together with a VIPA address that went away and came back.\n";
+  if (!p.src4.empty()) s += frr_route_map(kFrrSrcRouteMap4, "ip", p.src4);
+  if (!p.src6.empty()) s += frr_route_map(kFrrSrcRouteMap6, "ipv6", p.src6);
+  if (opt.via == AnnounceVia::Interface)
+    s += frr_announce_interfaces(p, opt);
+  else
+    s += frr_announce_table(cfg, p, opt);
   return s;
 }
 
@@ -281,39 +315,55 @@ Result<std::string> export_bird(const Config& cfg, const ExportOptions& opt) {
   auto parts = parts_of(cfg);
   if (!parts) return parts.error();
   const Parts& p = *parts;
+  bool table = opt.via == AnnounceVia::Table;
+  if (!table && opt.protocol != AnnounceProtocol::Ospf)
+    return Error::msg("announcing through the VIPA interface works with OSPF only");
   std::string t = std::to_string(cfg.routing.table);
   bool v4 = !p.announce4.empty() || !p.src4.empty();
   bool v6 = !p.announce6.empty() || !p.src6.empty();
   std::string s = header("#", "BIRD", cfg, p, opt);
   s += "# Tested with BIRD 2.0.12 (Debian 12). BIRD allows one kernel protocol per table: these\n";
   s += "# replace yours for the main table.\n#\n";
-  s += "# 1. Learn the VIPAs vipad publishes in kernel table " + t +
-       " (withdrawn while a VIPA is down or\n";
-  s += "#    none of its interfaces can carry traffic), through a table of their own.\n";
-  if (v4) s += bird_learn("ipv4", t);
-  if (v6) s += bird_learn("ipv6", t);
-  s += "# 2. BIRD's routes through " + iface_list(p.ifaces) +
+  if (table) {
+    s += "# 0. Learn the VIPAs vipad publishes in kernel table " + t +
+         " (withdrawn while a VIPA is down or\n";
+    s += "#    none of its interfaces can carry traffic), through a table of their own.\n";
+    if (v4) s += bird_learn("ipv4", t);
+    if (v6) s += bird_learn("ipv6", t);
+  }
+  s += "# 1. BIRD's routes through " + iface_list(p.ifaces) +
        " leave with the VIPA as source. Keep the names:\n";
   s += "#    vipad ([routing] daemon = \"bird\") runs `birdc reload out " +
        std::string(kBirdKernel4) + "` to reinstall the routes the\n";
   s += "#    kernel flushed together with a VIPA address that went away and came back.\n";
   if (v4) s += bird_kernel(kBirdKernel4, "ipv4", "vipa4", p.src4);
   if (v6) s += bird_kernel(kBirdKernel6, "ipv6", "vipa6", p.src6);
-  s += "# 3. Announce: use this filter as the export filter of your own protocol, or start from\n";
-  s += "#    the one below.\n";
-  s += "filter vipa_announce {\n  if proto = \"vipa4\" || proto = \"vipa6\" then accept;\n";
-  s += "  reject;\n}\n";
+  std::string export_clause = "export none";
+  if (table) {
+    s += "# 2. Announce: use this filter as the export filter of your own protocol, or start\n";
+    s += "#    from the one below.\n";
+    s += "filter vipa_announce {\n  if proto = \"vipa4\" || proto = \"vipa6\" then accept;\n";
+    s += "  reject;\n}\n";
+    export_clause = "export filter vipa_announce";
+  } else {
+    s += "# 2. Announce: each VIPA interface is a stub interface of the area, so its connected\n";
+    s += "#    prefix is an intra-area route (withdrawn when the VIPA goes down or away).\n";
+  }
   if (opt.protocol == AnnounceProtocol::Ospf) {
-    auto ospf = [&](const char* ver, const char* name, const char* fam) {
+    auto ospf = [&](const char* ver, const char* name, const char* fam,
+                    const std::vector<std::string>& links) {
       s += "protocol ospf " + std::string(ver) + " " + name + " {\n";
-      s += "  " + std::string(fam) + " { import all; export filter vipa_announce; };\n";
+      s += "  stub router yes;  # a host: announce the VIPAs, never carry transit traffic\n";
+      s += "  " + std::string(fam) + " { import all; " + export_clause + "; };\n";
       s += "  area " + opt.ospf_area + " {\n";
       s += "    interface " + bird_ifaces(p) +
            " { type ptp; bfd yes; };  # bfd: needs a protocol bfd\n";
+      if (!table)
+        for (auto& n : links) s += "    interface \"" + n + "\" { stub yes; };\n";
       s += "  };\n}\n";
     };
-    if (v4) ospf("v2", "ospf4", "ipv4");
-    if (v6) ospf("v3", "ospf6", "ipv6");
+    if (v4) ospf("v2", "ospf4", "ipv4", p.links4);
+    if (v6) ospf("v3", "ospf6", "ipv6", p.links6);
   } else {
     auto bgp = [&](const IpAddr& n, const char* fam, int i) {
       s += "protocol bgp vipa_bgp" + std::to_string(i) + " {\n";

@@ -27,15 +27,24 @@ inline constexpr uint32_t kFrrMaxImportTable = 252;
 
 enum class AnnounceProtocol { Ospf, Bgp };
 
+// How OSPF learns the VIPA. Table: import vipad's kernel table and redistribute it (an external
+// route: the host route or subnet `advertise` asks for, withdrawn by vipad; but FRR 8.4 and BIRD
+// recompute external routes on a one-second timer, so failover of incoming traffic takes a
+// second). Interface: the VIPA interface is a passive OSPF interface (an intra-area route,
+// recomputed at once; announces the interface's connected prefix; withdrawn when it goes down
+// or away). BGP always uses the table.
+enum class AnnounceVia { Table, Interface };
+
 struct ExportOptions {
   AnnounceProtocol protocol = AnnounceProtocol::Ospf;
+  AnnounceVia via = AnnounceVia::Table;
   std::string ospf_area = "0.0.0.0";
   uint32_t bgp_asn = 65086;  // private ASN; the operator's own goes here
   std::string config_path;   // named in the header comment
 };
 
-// Errors: no VIPA in state up with an address (nothing to announce), or a table FRR cannot
-// import.
+// Errors: no VIPA in state up with an address (nothing to announce), a table FRR cannot
+// import, or AnnounceVia::Interface with BGP.
 Result<std::string> export_frr(const Config& cfg, const ExportOptions& opt);
 Result<std::string> export_bird(const Config& cfg, const ExportOptions& opt);
 

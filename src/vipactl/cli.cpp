@@ -117,6 +117,11 @@ void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*,
   exp->add_option("--protocol", a.exp.protocol, "Announce with ospf or bgp")
       ->check(CLI::IsMember({"ospf", "bgp"}))
       ->capture_default_str();
+  exp->add_option("--announce", a.exp.announce,
+                  "OSPF: redistribute vipad's table (table) or make the VIPA interface a passive "
+                  "OSPF interface (interface: intra-area, faster failover)")
+      ->check(CLI::IsMember({"table", "interface"}))
+      ->capture_default_str();
   exp->add_option("--area", a.exp.area, "OSPF area")->check(CLI::ValidIPV4)->capture_default_str();
   exp->add_option("--asn", a.exp.asn, "BGP: this host's AS number")->capture_default_str();
   cmds.emplace_back(exp, [&a](Session&) { return run_export(a.exp); });

@@ -13,6 +13,7 @@ int run_export(const ExportArgs& a) {
   if (!cfg) return fail(kExitUsage, cfg.error().message);
   ExportOptions opt;
   opt.protocol = a.protocol == "bgp" ? AnnounceProtocol::Bgp : AnnounceProtocol::Ospf;
+  opt.via = a.announce == "interface" ? AnnounceVia::Interface : AnnounceVia::Table;
   opt.ospf_area = a.area;
   opt.bgp_asn = a.asn;
   opt.config_path = a.config;

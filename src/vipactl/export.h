@@ -12,6 +12,7 @@ struct ExportArgs {
   std::string daemon;                          // "frr" | "bird"
   std::string config = "/etc/vipa/vipa.conf";  // --config
   std::string protocol = "ospf";               // --protocol ospf|bgp
+  std::string announce = "table";              // --announce table|interface
   std::string area = "0.0.0.0";                // --area (OSPF)
   uint32_t asn = 65086;                        // --asn (BGP)
 };

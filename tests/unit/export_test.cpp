@@ -159,6 +159,25 @@ TEST(ExportFrr, SubnetAdvertiseAnnouncesTheSubnet) {
   EXPECT_TRUE(has(frr(text, opt), "permit 10.68.6.0/24\n"));
 }
 
+TEST(ExportFrr, InterfaceAnnounceMakesTheVipaAPassiveOspfInterface) {
+  ExportOptions opt;
+  opt.via = AnnounceVia::Interface;
+  std::string s = frr(kSeed, opt);
+  EXPECT_TRUE(has(s, "\ninterface vi0\n ip ospf area 0.0.0.0\n ip ospf passive\nexit\n")) << s;
+  EXPECT_FALSE(has(s, "\nip import-table"));
+  EXPECT_FALSE(has(s, "redistribute"));
+  // The source part does not depend on how the VIPA is announced.
+  EXPECT_TRUE(has(s, "ip protocol any route-map VIPA-SRC\n"));
+}
+
+TEST(ExportFrr, InterfaceAnnounceIsOspfOnly) {
+  ExportOptions opt;
+  opt.via = AnnounceVia::Interface;
+  opt.protocol = AnnounceProtocol::Bgp;
+  EXPECT_FALSE(export_frr(parse(kSeed), opt).ok());
+  EXPECT_FALSE(export_bird(parse(kSeed), opt).ok());
+}
+
 TEST(ExportBird, SeedLearnsTableAndSetsKrtPrefsrc) {
   std::string s = bird(kSeed);
   EXPECT_TRUE(has(s,
@@ -184,10 +203,23 @@ TEST(ExportBird, OspfExportsOnlyTheVipas) {
   EXPECT_TRUE(has(s,
                   "filter vipa_announce {\n  if proto = \"vipa4\" || proto = \"vipa6\" then "
                   "accept;\n  reject;\n}\n"));
-  EXPECT_TRUE(has(s,
-                  "protocol ospf v2 ospf4 {\n  ipv4 { import all; export filter "
-                  "vipa_announce; };\n  area 0.0.0.1 {\n    interface \"en1\", \"en5\" {"))
+  EXPECT_TRUE(
+      has(s,
+          "protocol ospf v2 ospf4 {\n  stub router yes;  # a host: announce the VIPAs, never carry "
+          "transit traffic\n  ipv4 { import all; export filter "
+          "vipa_announce; };\n  area 0.0.0.1 {\n    interface \"en1\", \"en5\" {"))
       << s;
+}
+
+TEST(ExportBird, InterfaceAnnounceMakesTheVipaAStubInterface) {
+  ExportOptions opt;
+  opt.via = AnnounceVia::Interface;
+  std::string s = bird(kSeed, opt);
+  EXPECT_TRUE(has(s, "  ipv4 { import all; export none; };\n")) << s;
+  EXPECT_TRUE(has(s, "    interface \"vi0\" { stub yes; };\n"));
+  EXPECT_FALSE(has(s, "  kernel table 86;"));
+  EXPECT_FALSE(has(s, "filter vipa_announce"));
+  EXPECT_TRUE(has(s, "protocol kernel kernel4 {\n"));
 }
 
 TEST(ExportBird, BgpOneProtocolPerGateway) {
