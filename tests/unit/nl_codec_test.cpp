@@ -565,6 +565,18 @@ TEST(NlHostile, UnpaddedLastAttributeIsNotReadPastTheMessage) {
       << "bytes from beyond nlmsg_len in the route";
 }
 
+TEST(NlHostile, UnalignedLengthIsNotReadPastTheMessage) {
+  // nlmsg_len 57 ends inside RTA_OIF (bytes 52..59). libmnl's attribute walk ends at
+  // MNL_ALIGN(nlmsg_len) = 60, so RTA_OIF would be read with three bytes from beyond the message
+  // (found by fuzz/netlink_fuzz.cpp as a heap-buffer-overflow).
+  GTEST_SKIP() << "BUG: for_each_attr() (src/nl/attr.h) walks attributes up to "
+                  "MNL_ALIGN(nlmsg_len), past the message when nlmsg_len is not a multiple of 4";
+  Fenced f(route_v4_connected, 57);
+  auto r = nl::decode_route(f.msg());
+  if (!r) return;  // refusing the message is fine too
+  EXPECT_EQ(r->oif, 0) << "oif read from bytes past nlmsg_len: " << std::hex << r->oif;
+}
+
 TEST(NlHostile, WrongSizedAttributesAreIgnored) {
   // RTA_OIF of 2 bytes, RTA_DST of 3 bytes, RTA_PRIORITY of 8 bytes.
   std::vector<unsigned char> m(std::begin(route_v4_connected), std::end(route_v4_connected));

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Runs every libFuzzer target for a bounded number of inputs (docs/fuzzing.md).
+#   fuzz/run.sh [BUILD_DIR] [RUNS]        defaults: build-fuzz, 20000 (seconds, for CI)
+#   RUNS=-1 with MAX_TIME=3600 fuzzes each target for an hour instead.
+# The committed corpus (fuzz/corpus/<target>) only seeds the run: new inputs go to a scratch
+# directory, crashes to fuzz/artifacts/<target>/ (kept for the report, not committed).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build-fuzz}
+runs=${2:-${RUNS:-20000}}
+max_time=${MAX_TIME:-0}
+targets=(config_fuzz control_fuzz netlink_fuzz)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+status=0
+for t in "${targets[@]}"; do
+  bin="$build/fuzz/$t"
+  [ -x "$bin" ] || { echo "run.sh: $bin missing: build with -DVIPA_BUILD_FUZZ=ON (clang)" >&2; exit 2; }
+  seeds="$here/corpus/${t%_fuzz}"
+  art="$here/artifacts/$t"
+  mkdir -p "$scratch/$t" "$art"
+  args=(-runs="$runs" -max_len=65536 -artifact_prefix="$art/" -print_final_stats=1)
+  [ "$max_time" != 0 ] && args+=(-max_total_time="$max_time")
+  echo "== $t ($runs runs)"
+  if ! "$bin" "${args[@]}" "$scratch/$t" "$seeds" >"$scratch/$t.log" 2>&1; then
+    status=1
+    tail -n 60 "$scratch/$t.log"
+    echo "== $t FAILED; reproduce with: $bin $art/<crash-file>"
+  else
+    grep -E "^stat::(number_of_executed_units|peak_rss_mb)|^Done" "$scratch/$t.log" || true
+  fi
+done
+exit $status
