@@ -123,8 +123,9 @@ std::string header(const char* c, const char* daemon, const Config& cfg, const P
 
 // ---------------------------------------------------------------- FRR
 
+template <size_t N>
 std::string frr_route_map(const char* name, const char* family_kw,
-                          const std::vector<SourceRule>& rules) {
+                          const std::vector<SourceRule>& rules, const char* const (&protocols)[N]) {
   std::string s;
   int seq = 10;
   const SourceRule* every = nullptr;
@@ -142,7 +143,8 @@ std::string frr_route_map(const char* name, const char* family_kw,
   s += "route-map " + std::string(name) + " permit 65535\n";
   if (every) s += " set src " + every->src.str() + "\n";
   s += "exit\n";
-  s += std::string(family_kw) + " protocol any route-map " + name + "\n";
+  for (const char* proto : protocols)
+    s += std::string(family_kw) + " protocol " + proto + " route-map " + name + "\n";
   return s;
 }
 
@@ -259,8 +261,11 @@ Result<std::string> export_frr(const Config& cfg, const ExportOptions& opt) {
        " leave with the VIPA as source.\n";
   s += "!    vipad ([routing] daemon = \"frr\") re-applies these route-maps when the kernel\n";
   s += "!    flushed FRR's routes together with a VIPA address that went away and came back.\n";
-  if (!p.src4.empty()) s += frr_route_map(kFrrSrcRouteMap4, "ip", p.src4);
-  if (!p.src6.empty()) s += frr_route_map(kFrrSrcRouteMap6, "ipv6", p.src6);
+  s += "!    One line per protocol, not `any`: FRR 8.4 reinstalls nothing when an `any`\n";
+  s += "!    route-map is applied again. A protocol with a route-map of your own: add the\n";
+  s += "!    `set src` entries to it instead (vipad re-applies VIPA-SRC to these protocols).\n";
+  if (!p.src4.empty()) s += frr_route_map(kFrrSrcRouteMap4, "ip", p.src4, kFrrSrcProtocols4);
+  if (!p.src6.empty()) s += frr_route_map(kFrrSrcRouteMap6, "ipv6", p.src6, kFrrSrcProtocols6);
   if (opt.via == AnnounceVia::Interface)
     s += frr_announce_interfaces(p, opt);
   else

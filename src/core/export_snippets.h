@@ -19,6 +19,13 @@ namespace vipa {
 // daemon's routes together with a VIPA address: keep both sides in step through these.
 inline constexpr const char* kFrrSrcRouteMap4 = "VIPA-SRC";
 inline constexpr const char* kFrrSrcRouteMap6 = "VIPA-SRC6";
+// The FRR protocols whose routes get the source route-maps, one `ip protocol P route-map`
+// each: FRR 8.4 reinstalls nothing when an `ip protocol any` route-map is re-applied, so the
+// refresh needs protocol-specific ones.
+inline constexpr const char* kFrrSrcProtocols4[] = {"static", "ospf", "isis",
+                                                    "bgp",    "rip",  "babel"};
+inline constexpr const char* kFrrSrcProtocols6[] = {"static", "ospf6", "isis",
+                                                    "bgp",    "ripng", "babel"};
 inline constexpr const char* kBirdKernel4 = "kernel4";  // BIRD's kernel protocol, main table
 inline constexpr const char* kBirdKernel6 = "kernel6";
 

@@ -54,7 +54,10 @@ TEST(ExportFrr, SeedSetsTheVipaAsSourceOnEachListedInterface) {
                   "route-map VIPA-SRC permit 10\n match interface en1\n set src 10.68.6.1\nexit\n"
                   "route-map VIPA-SRC permit 20\n match interface en5\n set src 10.68.6.1\nexit\n"
                   "route-map VIPA-SRC permit 65535\nexit\n"
-                  "ip protocol any route-map VIPA-SRC\n"))
+                  "ip protocol static route-map VIPA-SRC\n"
+                  "ip protocol ospf route-map VIPA-SRC\n"
+                  "ip protocol isis route-map VIPA-SRC\n"
+                  "ip protocol bgp route-map VIPA-SRC\n"))
       << s;
   EXPECT_FALSE(has(s, "VIPA-SRC6"));
 }
@@ -129,7 +132,9 @@ TEST(ExportFrr, Ipv6UsesItsOwnRouteMapAndConnectedPrefix) {
                   "route-map VIPA-SRC6 permit 10\n match interface en1\n set src "
                   "2001:db8:6::1\nexit\n"))
       << s;
-  EXPECT_TRUE(has(s, "ipv6 protocol any route-map VIPA-SRC6\n"));
+  EXPECT_TRUE(has(s, "ipv6 protocol ospf6 route-map VIPA-SRC6\n"));
+  EXPECT_TRUE(has(s, "ipv6 protocol ripng route-map VIPA-SRC6\n"));
+  EXPECT_FALSE(has(s, "protocol any"));
   // FRR 8.4 has no `ipv6 import-table`.
   EXPECT_FALSE(has(s, "\nipv6 import-table"));
   EXPECT_TRUE(has(s, "ipv6 prefix-list VIPA6 seq 5 permit 2001:db8:6::/64\n"));
@@ -167,7 +172,7 @@ TEST(ExportFrr, InterfaceAnnounceMakesTheVipaAPassiveOspfInterface) {
   EXPECT_FALSE(has(s, "\nip import-table"));
   EXPECT_FALSE(has(s, "redistribute"));
   // The source part does not depend on how the VIPA is announced.
-  EXPECT_TRUE(has(s, "ip protocol any route-map VIPA-SRC\n"));
+  EXPECT_TRUE(has(s, "ip protocol ospf route-map VIPA-SRC\n"));
 }
 
 TEST(ExportFrr, InterfaceAnnounceIsOspfOnly) {
