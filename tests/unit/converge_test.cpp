@@ -111,7 +111,7 @@ class Converge : public ::testing::Test {
     ASSERT_EQ(on_vi0.size(), 1u);
     EXPECT_EQ(on_vi0[0].addr, ip("10.68.6.1"));
     EXPECT_EQ(on_vi0[0].prefixlen, 24);
-    for (auto& r : k.routes) {
+    for (auto& r : k.routes()) {
       if (r.table == RT_TABLE_LOCAL) continue;
       EXPECT_FALSE(r.dst == ip("10.68.6.0") && r.dst_len == 24)
           << "no interface route for the VIPA's subnet: " << route_to_string(r);
@@ -139,7 +139,7 @@ class Converge : public ::testing::Test {
   // The host as it was before vipad (issue 2: --cleanup "restore what it changed").
   void expect_given_back() {
     EXPECT_FALSE(k.by_name("vi0")) << "no vi0";
-    for (auto& r : k.routes) EXPECT_NE(r.protocol, kProtoVipa) << route_to_string(r);
+    for (auto& r : k.routes()) EXPECT_NE(r.protocol, kProtoVipa) << route_to_string(r);
     EXPECT_EQ(k.sysctls, original_sysctls);
     EXPECT_TRUE(obs.sysctl_originals.empty());
     const Route* c1 = route("10.68.1.0/24", en1);
@@ -273,8 +273,7 @@ TEST_F(Converge, StrippedSourceIsRestored) {
 
 TEST_F(Converge, DeletedOwnedRouteIsReadded) {
   converge_seed();
-  std::erase_if(k.routes,
-                [](const Route& r) { return r.protocol == kProtoVipa && r.priority == 10; });
+  k.erase_routes([](const Route& r) { return r.protocol == kProtoVipa && r.priority == 10; });
   auto r = run();
   EXPECT_EQ(r.applied.size(), 1u) << applied_str(r);
   expect_seed_state();

@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <functional>
+#include <list>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,7 +48,6 @@ class FakeKernel : public Dataplane {
 
   std::map<int, Link> links;
   std::vector<Address> addrs;
-  std::vector<Route> routes;  // kernel order: the first of a slot is the one REPLACE hits
   std::map<std::string, std::string> sysctls;
 
   // What happened, for tests that count changes.
@@ -95,9 +95,13 @@ class FakeKernel : public Dataplane {
     Link* l = by_name(ifname);
     l->flags =
         on ? (l->flags | IFF_LOWER_UP | IFF_RUNNING) : (l->flags & ~(IFF_LOWER_UP | IFF_RUNNING));
-    for (auto& r : routes)
-      for (int o : r.oifs())
-        if (o == l->ifindex) r.linkdown = !on;
+    for (auto& [slot, list] : table_)
+      for (auto& r : list)
+        for (int o : r.oifs())
+          if (o == l->ifindex) {
+            r.linkdown = !on;
+            touched_.insert(r.key());
+          }
   }
 
   void set_admin(const std::string& ifname, bool up) { kernel_set_up(*by_name(ifname), up); }
@@ -119,31 +123,43 @@ class FakeKernel : public Dataplane {
     return nullptr;
   }
 
+  // Every route, in the kernel's order.
+  std::vector<Route> routes() const {
+    std::vector<Route> out;
+    for (auto& [slot, list] : table_) out.insert(out.end(), list.begin(), list.end());
+    return out;
+  }
+
   const Route* find_route(const RouteKey& k) const {
-    for (auto& r : routes)
+    auto it = table_.find(slot_of(k));
+    if (it == table_.end()) return nullptr;
+    for (auto& r : it->second)
       if (r.key() == k) return &r;
     return nullptr;
+  }
+
+  // Routes gone without a trace (no flush recorded), as when a test plays another tool.
+  void erase_routes(const std::function<bool(const Route&)>& pred) {
+    for (auto& [slot, list] : table_) std::erase_if(list, pred);
+    std::erase_if(table_, [](const auto& kv) { return kv.second.empty(); });
   }
 
   // What the daemon's kernel cache would hold after a full dump.
   Observed observe() const {
     Observed o;
-    sync(o);
-    return o;
-  }
-
-  void sync(Observed& o) const {
     o.links = links;
     o.addrs = addrs;
-    o.routes.clear();
-    for (auto& r : routes) o.routes.emplace(r.key(), r);  // a dump lists the first one first
+    for (auto& [slot, list] : table_)
+      for (auto& r : list) o.routes.emplace(r.key(), r);  // a dump lists the first one first
+    return o;
   }
 
   // ---- vipa::Dataplane -----------------------------------------------------------------------
 
   Status apply(const Op& op, Observed& obs) override {
+    touched_.clear();
     int e = apply_errno(op, obs);
-    sync(obs);
+    echo(obs);
     if (e) return Error::sys(e, op.str());
     applied.push_back(op);
     return Ok{};
@@ -167,9 +183,29 @@ class FakeKernel : public Dataplane {
  private:
   int next_ifindex_ = 1;
 
+  // Routes the kernel treats as one slot for NLM_F_REPLACE: same table, destination, tos,
+  // metric. Kept per slot, in kernel order within it, so that a test or a benchmark with 100k
+  // routes does not scan them all for each request.
   using Slot = std::tuple<uint8_t, uint32_t, IpAddr, uint8_t, uint8_t, uint32_t>;
   static Slot slot_of(const Route& r) {
     return {r.family, r.table, r.dst, r.dst_len, r.tos, r.priority};
+  }
+  static Slot slot_of(const RouteKey& k) {
+    return {k.family, k.table, k.dst, k.dst_len, k.tos, k.priority};
+  }
+  std::map<Slot, std::list<Route>> table_;
+  std::set<RouteKey> touched_;  // routes changed by the request being applied
+
+  // The kernel's notifications: the Observed learns every route the request changed.
+  void echo(Observed& o) const {
+    o.links = links;
+    o.addrs = addrs;
+    for (auto& k : touched_) {
+      if (const Route* r = find_route(k))
+        o.routes[k] = *r;
+      else
+        o.routes.erase(k);
+    }
   }
 
   static bool same_route(const Route& a, const Route& b) {
@@ -310,9 +346,8 @@ class FakeKernel : public Dataplane {
 
   void install(const Route& r) {
     // A create goes in front of its slot (fib_table_insert without NLM_F_APPEND).
-    auto pos = std::find_if(routes.begin(), routes.end(),
-                            [&](const Route& x) { return slot_of(x) == slot_of(r); });
-    routes.insert(pos, r);
+    table_[slot_of(r)].push_front(r);
+    touched_.insert(r.key());
   }
 
   void ifaddr_routes(const Address& a) {
@@ -342,14 +377,14 @@ class FakeKernel : public Dataplane {
   }
 
   void flush_if(const std::function<bool(const Route&)>& pred) {
-    for (auto it = routes.begin(); it != routes.end();) {
-      if (pred(*it)) {
-        flushed.push_back(*it);
-        it = routes.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    for (auto& [slot, list] : table_)
+      std::erase_if(list, [&](const Route& r) {
+        if (!pred(r)) return false;
+        flushed.push_back(r);
+        touched_.insert(r.key());
+        return true;
+      });
+    std::erase_if(table_, [](const auto& kv) { return kv.second.empty(); });
   }
 
   void kernel_del_addr(const Address& a) {
@@ -364,8 +399,12 @@ class FakeKernel : public Dataplane {
       return a.family == AF_INET && r.prefsrc == a.addr;
     });
     if (a.family == AF_INET6)
-      for (auto& r : routes)
-        if (r.prefsrc == a.addr) r.prefsrc = {};  // rt6_remove_prefsrc
+      for (auto& [slot, list] : table_)
+        for (auto& r : list)
+          if (r.prefsrc == a.addr) {
+            r.prefsrc = {};  // rt6_remove_prefsrc
+            touched_.insert(r.key());
+          }
   }
 
   void kernel_set_up(Link& l, bool up) {
@@ -403,19 +442,25 @@ class FakeKernel : public Dataplane {
           reachable = true;
       if (!reachable) return ENETUNREACH;
     }
+    auto slot = table_.find(slot_of(r));
     if (replace) {
-      auto it = std::find_if(routes.begin(), routes.end(),
-                             [&](const Route& x) { return slot_of(x) == slot_of(r); });
-      if (it == routes.end()) return ENOENT;  // NLM_F_REPLACE without NLM_F_CREATE
-      if (it->key() != r.key()) clobbered.push_back(*it);
-      *it = r;
+      // NLM_F_REPLACE without NLM_F_CREATE: ENOENT when the slot is empty.
+      if (slot == table_.end() || slot->second.empty()) return ENOENT;
+      for (auto& x : slot->second)
+        if (same_route(x, r)) return 0;  // an identical route anywhere in the slot: no change
+      Route& first = slot->second.front();
+      if (first.key() != r.key()) clobbered.push_back(first);
+      touched_.insert(first.key());
+      first = r;
+      touched_.insert(r.key());
       ++route_writes;
       return 0;
     }
-    for (auto& x : routes) {
-      if (same_route(x, r)) return EEXIST;
-      if (x.key() == r.key()) shadowed.push_back(r);
-    }
+    if (slot != table_.end())
+      for (auto& x : slot->second) {
+        if (same_route(x, r)) return EEXIST;
+        if (x.key() == r.key()) shadowed.push_back(r);
+      }
     install(r);
     ++route_writes;
     return 0;
@@ -423,11 +468,16 @@ class FakeKernel : public Dataplane {
 
   int kernel_del_route(const Route& want) {
     // fib_table_delete: the first route matching what the request names (no prefsrc sent).
-    for (auto it = routes.begin(); it != routes.end(); ++it) {
+    auto slot = table_.find(slot_of(want));
+    if (slot == table_.end()) return ESRCH;
+    auto& list = slot->second;
+    for (auto it = list.begin(); it != list.end(); ++it) {
       if (it->key() != want.key()) continue;
       if (want.protocol && it->protocol != want.protocol) continue;
       if (want.type && it->type != want.type) continue;
-      routes.erase(it);
+      touched_.insert(it->key());
+      list.erase(it);
+      if (list.empty()) table_.erase(slot);
       ++route_writes;
       return 0;
     }

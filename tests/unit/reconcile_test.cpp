@@ -609,7 +609,7 @@ TEST_F(SeedHost, ReaddsConnectedRoutesLostWithTheVipaAddress) {
   add_vi0();
   // The kernel flushed 10.68.1.0/24 with the VIPA it used as source, and does not re-add it.
   Route c1 = connected(k, "10.68.1.0/24", en1);
-  std::erase_if(k.routes, [&](const Route& r) { return r.key() == c1.key(); });
+  k.erase_routes([&](const Route& r) { return r.key() == c1.key(); });
   Plan p = plan();
   auto adds = of_kind(p, Op::Kind::AddRoute);
   bool found = false;
