@@ -1,13 +1,16 @@
 #include "daemon/capabilities.h"
 
+#include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace vipa {
 
@@ -66,6 +69,29 @@ Status drop_capabilities() {
     }
   }
   if (syscall(SYS_capset, &hdr, next) < 0) return Error::sys(errno, "capset");
+  return Ok{};
+}
+
+Status join_groups(const std::vector<std::string>& names) {
+  int n = getgroups(0, nullptr);
+  if (n < 0) return Error::sys(errno, "getgroups");
+  std::vector<gid_t> groups(static_cast<size_t>(n));
+  if (n > 0 && getgroups(n, groups.data()) < 0) return Error::sys(errno, "getgroups");
+  std::string added;
+  for (auto& name : names) {
+    std::vector<char> buf(16384);
+    group gr{};
+    group* found = nullptr;
+    if (getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found) != 0 || !found) continue;
+    if (found->gr_gid == getegid() ||
+        std::find(groups.begin(), groups.end(), found->gr_gid) != groups.end())
+      continue;
+    groups.push_back(found->gr_gid);
+    added += (added.empty() ? "" : ", ") + name;
+  }
+  if (added.empty()) return Ok{};
+  if (setgroups(groups.size(), groups.data()) < 0)
+    return Error::sys(errno, "join group(s) " + added);
   return Ok{};
 }
 

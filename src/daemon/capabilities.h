@@ -4,6 +4,9 @@
 // turned into full root.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "common/result.h"
 
 namespace vipa {
@@ -14,5 +17,12 @@ namespace vipa {
 // it only trims the effective and permitted sets. Call it after everything that needs more
 // (the pid lock, the control socket's directory) and before the first event is handled.
 Status drop_capabilities();
+
+// Adds the groups that exist among `names` to the supplementary groups, so that vtysh and
+// birdc, run by vipad without CAP_DAC_OVERRIDE, can still open the routing daemon's control
+// sockets (FRR's are group frrvty, mode 0770). Names with no such group are skipped. Needs
+// CAP_SETGID, so call it before drop_capabilities(); under systemd's bounding set it fails
+// with EPERM unless the unit already gives the groups (SupplementaryGroups=).
+Status join_groups(const std::vector<std::string>& names);
 
 }  // namespace vipa
