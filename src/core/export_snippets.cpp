@@ -225,7 +225,7 @@ std::string frr_announce_table(const Config& cfg, const Parts& p, const ExportOp
   return s;
 }
 
-std::string frr_announce_interfaces(const Parts& p, const ExportOptions& opt) {
+std::string frr_announce_interfaces(const Parts& p, const ExportOptions& opt, uint32_t table) {
   std::string s;
   s += "!\n! 2. Announce: each VIPA interface is a passive OSPF interface, so its connected\n";
   s += "!    prefix (its netmask, whatever `advertise` says) is an intra-area route, which FRR\n";
@@ -233,6 +233,11 @@ std::string frr_announce_interfaces(const Parts& p, const ExportOptions& opt) {
   s += "!    interfaces are all dead has no adjacency left to be reached through anyway.\n";
   s += "!    A host should not carry transit traffic: consider `max-metric router-lsa\n";
   s += "!    administrative` in router ospf (the lab does).\n";
+  if (!p.links4.empty()) {
+    s += "!    Not announced here, but imported: vipad re-applies `ip import-table` after a VIPA\n";
+    s += "!    flap (an FRR 8.4 workaround), and this keeps your configuration as it was.\n";
+    s += "ip import-table " + std::to_string(table) + "\n";
+  }
   for (auto& n : p.links4)
     s += "interface " + n + "\n ip ospf area " + opt.ospf_area + "\n ip ospf passive\nexit\n";
   for (auto& n : p.links6)
@@ -248,8 +253,7 @@ Result<std::string> export_frr(const Config& cfg, const ExportOptions& opt) {
   const Parts& p = *parts;
   if (opt.via == AnnounceVia::Interface && opt.protocol != AnnounceProtocol::Ospf)
     return Error::msg("announcing through the VIPA interface works with OSPF only");
-  if (opt.via == AnnounceVia::Table && !p.announce4.empty() &&
-      cfg.routing.table > kFrrMaxImportTable)
+  if (!p.announce4.empty() && cfg.routing.table > kFrrMaxImportTable)
     return Error::msg(cfg.path + ": [routing] table " + std::to_string(cfg.routing.table) +
                       " cannot be imported by FRR (`ip import-table` takes 1.." +
                       std::to_string(kFrrMaxImportTable) + ")");
@@ -267,7 +271,7 @@ Result<std::string> export_frr(const Config& cfg, const ExportOptions& opt) {
   if (!p.src4.empty()) s += frr_route_map(kFrrSrcRouteMap4, "ip", p.src4, kFrrSrcProtocols4);
   if (!p.src6.empty()) s += frr_route_map(kFrrSrcRouteMap6, "ipv6", p.src6, kFrrSrcProtocols6);
   if (opt.via == AnnounceVia::Interface)
-    s += frr_announce_interfaces(p, opt);
+    s += frr_announce_interfaces(p, opt, cfg.routing.table);
   else
     s += frr_announce_table(cfg, p, opt);
   return s;

@@ -27,6 +27,13 @@ std::vector<std::vector<std::string>> refresh_commands(const RoutingConfig& rc,
     };
     if (v4) reapply("ip", kFrrSrcRouteMap4, kFrrSrcProtocols4);
     if (v6) reapply("ipv6", kFrrSrcRouteMap6, kFrrSrcProtocols6);
+    // FRR 8.4 loses the import of vipad's table when the kernel flushed it with the VIPA and
+    // vipad put it back (zebra replaces its stale copy and drops the import): the VIPA would
+    // stay unannounced. Importing the table afresh brings it back.
+    if (v4 && rc.table <= kFrrMaxImportTable) {
+      std::string line = "ip import-table " + std::to_string(rc.table);
+      argv.insert(argv.end(), {"-c", "no " + line, "-c", line});
+    }
     out.push_back(std::move(argv));
   } else if (rc.daemon == "bird") {
     auto reload = [&](const char* proto) {

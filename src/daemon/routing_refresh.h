@@ -21,7 +21,8 @@ namespace vipa {
 // `vipactl export frr` snippet installed; that marks the protocols' routes changed, and zebra
 // installs them again (also those it had marked rejected, when the kernel refused them while
 // the VIPA was missing). An `ip protocol any` route-map would not do: FRR 8.4 marks nothing
-// when it changes.
+// when it changes. The same session imports vipad's table afresh (`ip import-table`), which
+// FRR 8.4 otherwise loses in that sequence, leaving the VIPA unannounced.
 // BIRD: `birdc reload out` of the main-table kernel protocol re-sends every exported route,
 // which BIRD writes with NLM_F_REPLACE (re-created when missing).
 std::vector<std::vector<std::string>> refresh_commands(const RoutingConfig& rc,
