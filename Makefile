@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build test unit integration sanitize clean
+.PHONY: all deps build test unit integration sanitize clean demo lab-clean
 
 all: build
 
@@ -26,3 +26,12 @@ integration: build
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
+
+# The seed end to end in network namespaces (lab/demo.sh): vipad, FRR, a telnet session through
+# a link, an uplink and a silent failure, and lab/out/timeline.svg. Under a minute.
+demo: deps build
+	VIPAD=$(BUILD)/vipad VIPACTL=$(BUILD)/vipactl ./lab/demo.sh
+
+# What an interrupted lab left: namespaces lab<PID>-* of dead shells, the lab's temp dirs.
+lab-clean:
+	./lab/clean.sh

@@ -20,8 +20,9 @@
 # LAB_DAEMON=frr|bird, LAB_ANNOUNCE=table|interface (vipactl export --announce),
 # LAB_HOST_ROUTES=ospf|vipad (ospf: the host follows OSPF to the
 # corporate network; vipad: it only announces the VIPA, and its own traffic follows vipad's
-# [[route]] defaults), LAB_VIPAD_EXTRA (lines appended to vipad's config), LAB_KEEP=1 (keep
-# the work directory).
+# [[route]] defaults), LAB_DGD=1 (those defaults with active_dgd and track = the remote
+# system), LAB_VIPAD_EXTRA (lines appended to vipad's config), LAB_KEEP=1 (keep the work
+# directory).
 
 set -u
 
@@ -330,7 +331,13 @@ lab_host_routing_up() {
 # lab_vipad_config: the seed's config (tests/data/seed.conf) with the routing daemon named.
 lab_vipad_config() {
   {
-    cat "$LAB_ROOT/tests/data/seed.conf"
+    if [ "${LAB_DGD:-0}" = 1 ]; then
+      # Dead gateway detection on both default routes, tracking the remote system beyond.
+      sed "s/^metric = .*/&\nactive_dgd = true\ntrack = [\"$REMOTE\"]/" \
+        "$LAB_ROOT/tests/data/seed.conf"
+    else
+      cat "$LAB_ROOT/tests/data/seed.conf"
+    fi
     echo
     echo "# The lab: the routing daemon vipad asks to reinstall its routes after a VIPA returns."
     echo "[routing]"
