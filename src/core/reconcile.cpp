@@ -54,12 +54,12 @@ bool rewritable(const Route& r) {
   return true;
 }
 
-// Whether a foreign route still uses one of the link's addresses as its source.
+// Whether a route vipad can rewrite (its own included) still uses one of the link's addresses
+// as its source: removing the address now would make the kernel flush it.
 bool routes_use(const Observed& obs, int ifindex) {
   auto addrs = obs.addrs_on(ifindex);
   for (auto& [k, r] : obs.routes) {
-    if (r.table != RT_TABLE_MAIN || r.protocol == kProtoVipa || r.prefsrc.empty() ||
-        is_routing_daemon_protocol(r.protocol))
+    if (r.table != RT_TABLE_MAIN || r.prefsrc.empty() || is_routing_daemon_protocol(r.protocol))
       continue;
     for (auto* a : addrs)
       if (a->addr == r.prefsrc) return true;
@@ -159,7 +159,15 @@ void plan_sysctls(const Desired& d, const Observed& obs, Plan& plan) {
   }
 }
 
-void plan_owned_routes(const Desired& d, const Observed& obs, Plan& plan) {
+std::map<Slot, int> count_slots(const Observed& obs) {
+  std::map<Slot, int> slots;
+  for (auto& [k, r] : obs.routes)
+    if (r.table == RT_TABLE_MAIN) ++slots[slot_of(r)];
+  return slots;
+}
+
+void plan_owned_routes(const Desired& d, const Observed& obs, const std::map<Slot, int>& slots,
+                       Plan& plan) {
   for (auto& [k, r] : obs.routes) {
     if (r.protocol != kProtoVipa || d.owned.count(k)) continue;
     Op op{Op::Kind::DelRoute};
@@ -179,17 +187,15 @@ void plan_owned_routes(const Desired& d, const Observed& obs, Plan& plan) {
       Op op{Op::Kind::ReplaceRoute};
       op.route = want;
       op.old = it->second;
+      auto n = slots.find(slot_of(want));
+      op.replace_by_delete_add = n != slots.end() && n->second > 1;
       op.why = "owned route differs";
       plan.ops.push_back(op);
     }
   }
 }
 
-void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
-  std::map<Slot, int> slots;
-  for (auto& [k, r] : obs.routes)
-    if (r.table == RT_TABLE_MAIN) ++slots[slot_of(r)];
-
+void plan_sources(const Desired& d, const Observed& obs, std::map<Slot, int>& slots, Plan& plan) {
   for (auto& [k, r] : obs.routes) {
     if (r.protocol == kProtoVipa || !rewritable(r)) continue;
     IpAddr want = wanted_source(d, r);
@@ -265,8 +271,9 @@ Plan reconcile(const Desired& d, const Observed& obs) {
   Plan plan;
   plan_links(d, obs, plan);
   plan_sysctls(d, obs, plan);
-  plan_owned_routes(d, obs, plan);
-  plan_sources(d, obs, plan);
+  auto slots = count_slots(obs);
+  plan_owned_routes(d, obs, slots, plan);
+  plan_sources(d, obs, slots, plan);
   return plan;
 }
 

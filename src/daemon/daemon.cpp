@@ -10,6 +10,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "daemon/capabilities.h"
 #include "daemon/log.h"
 #include "nl/address.h"
 
@@ -37,7 +38,7 @@ std::string default_state_path(const Options& o) {
   return dir + "/vipad.state.json";
 }
 
-bool alive(const Link& l) {
+bool alive_link(const Link& l) {
   return l.ifindex && l.admin_up() && l.carrier();
 }
 
@@ -97,6 +98,33 @@ void Daemon::emit(const std::string& event, const std::string& vipa, const std::
     for (auto& [k, v] : extra.items()) e[k] = v;
   log::notice((vipa.empty() ? "" : vipa + ": ") + message);
   if (ctl_) ctl_->broadcast(e);
+  if (event == "failover" && !vipa.empty()) ++failovers_by_vipa_[vipa];
+  run_hook(event, vipa, extra);
+}
+
+// The VIPA's notify hook, with the state change the event stands for.
+void Daemon::run_hook(const std::string& event, const std::string& vipa, const json& extra) {
+  if (!hooks_ || vipa.empty()) return;
+  for (auto& v : cfg_.vipas) {
+    if (v.name != vipa || v.notify.empty()) continue;
+    HookEvent h{event, vipa, "", "", ""};
+    if (extra.is_object() && extra.contains("interface") && extra["interface"].is_string())
+      h.interface = extra["interface"].get<std::string>();
+    if (event == "link_down" || event == "failover") {
+      h.old_state = "up";
+      h.new_state = "down";
+    } else if (event == "link_up" || event == "restore") {
+      h.old_state = "down";
+      h.new_state = "up";
+    } else if (event == "gateway_dead") {
+      h.old_state = "alive";
+      h.new_state = "dead";
+    } else if (event == "gateway_alive") {
+      h.old_state = "dead";
+      h.new_state = "alive";
+    }
+    hooks_->notify(v.notify, h);
+  }
 }
 
 void Daemon::schedule(const char* why) {
@@ -108,7 +136,7 @@ void Daemon::schedule(const char* why) {
 // monitor and the log. The kernel itself moves traffic (ignore_routes_with_linkdown, and the
 // owned routes that converge() withdraws); this only tells what happened.
 void Daemon::track_link(const Link& old_link, const Link& new_link) {
-  bool was = alive(old_link), is = alive(new_link);
+  bool was = alive_link(old_link), is = alive_link(new_link);
   if (was == is || old_link.ifindex == 0) return;
   for (auto& v : cfg_.vipas) {
     if (v.state != VipaState::Up) continue;
@@ -117,7 +145,7 @@ void Daemon::track_link(const Link& old_link, const Link& new_link) {
     std::string other;
     for (auto& n : ifs) {
       const Link* l = cache_.obs().link_by_name(n);
-      if (n != new_link.name && l && alive(*l)) {
+      if (n != new_link.name && l && alive_link(*l)) {
         other = n;
         break;
       }
@@ -149,6 +177,10 @@ void Daemon::track_link(const Link& old_link, const Link& new_link) {
 }
 
 void Daemon::handle_message(const nlmsghdr* nlh) {
+  if (nlh->nlmsg_type == RTM_NEWNEIGH || nlh->nlmsg_type == RTM_DELNEIGH) {
+    if (gw_) gw_->on_neighbour(nlh);
+    return;
+  }
   // IPv4 flushes routes that used a deleted address as source, silently: remember the foreign
   // ones that used a VIPA, so converge() brings them back with it.
   if (nlh->nlmsg_type == RTM_DELADDR) {
@@ -263,6 +295,8 @@ void Daemon::converge_now() {
   auto started = std::chrono::steady_clock::now();
   ConvergeResult res = converge(intent_, cache_.obs(), *dp_);
   ++converges_;
+  reconcile_hist_.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
@@ -292,12 +326,69 @@ void Daemon::converge_now() {
       if (!cache_.obs().link(oif)) return true;
     return false;
   });
+  update_gateways();
   if (!converged_once_) {
     converged_once_ = true;
     sd_notify(0, "READY=1");
     log::notice("ready: " + std::to_string(res.applied.size()) + " change(s) made at start");
   }
   notify_status();
+}
+
+// Dead gateway detection follows what the kernel now has: the gateways of the configured routes,
+// from the interfaces they are reached through. Neighbour events are only listened to when
+// passive detection wants them (they would wake vipad up for nothing otherwise).
+void Daemon::update_gateways() {
+  if (!gw_) return;
+  if (cfg_.dgd.passive_dgd && !neigh_joined_) {
+    Status s = events_.join(RTNLGRP_NEIGH);
+    if (s.ok())
+      neigh_joined_ = true;
+    else
+      log::warn(s.error().message + "; passive dead gateway detection is off");
+  }
+  gw_->set_targets(dgd_targets(cfg_, cache_.obs()));
+}
+
+void Daemon::on_gateway(const GatewayTarget& t, bool alive, const std::string& reason) {
+  bool changed =
+      alive ? intent_.dead_gateways.erase(t.key) > 0 : intent_.dead_gateways.insert(t.key).second;
+  if (!changed) return;
+  std::string vipa;
+  std::string other;
+  for (auto& v : cfg_.vipas) {
+    auto ifs = ifaces_of(v);
+    if (std::find(ifs.begin(), ifs.end(), t.ifname) == ifs.end()) continue;
+    vipa = v.name;
+    for (auto& n : ifs) {
+      const Link* l = cache_.obs().link_by_name(n);
+      if (n != t.ifname && l && alive_link(*l)) {
+        other = n;
+        break;
+      }
+    }
+  }
+  json extra = {{"interface", t.ifname}, {"gateway", t.gateway.str()}, {"reason", reason}};
+  if (!alive) {
+    emit("gateway_dead", vipa,
+         "gateway " + t.gateway.str() + " on " + t.ifname + " is dead (" + reason + ")", extra);
+    if (!vipa.empty() && !other.empty()) {
+      ++failovers_;
+      last_failover_[vipa] = {{"time", now_iso8601()},
+                              {"from", t.ifname},
+                              {"to", other},
+                              {"reason", "gateway " + t.gateway.str() + " dead"}};
+      emit("failover", vipa,
+           "gateway " + t.gateway.str() + " on " + t.ifname +
+               " is dead; traffic moves to the next live route (" + other + ")",
+           {{"interface", t.ifname}, {"from", t.ifname}, {"to", other}});
+    }
+  } else {
+    emit("gateway_alive", vipa,
+         "gateway " + t.gateway.str() + " on " + t.ifname + " answers again (" + reason + ")",
+         extra);
+  }
+  schedule("gateway");
 }
 
 void Daemon::notify_status() {
@@ -308,7 +399,7 @@ void Daemon::notify_status() {
     int up = 0;
     auto ifs = ifaces_of(v);
     for (auto& n : ifs)
-      if (auto* x = cache_.obs().link_by_name(n); x && alive(*x)) ++up;
+      if (auto* x = cache_.obs().link_by_name(n); x && alive_link(*x)) ++up;
     s += " (" + std::to_string(up) + "/" + std::to_string(ifs.size()) + " interfaces); ";
   }
   s += std::to_string(repairs_) + " repairs";
@@ -319,6 +410,7 @@ Status Daemon::reload() {
   auto next = load_config(opt_.config_path);
   if (!next.ok()) return next.error();
   cfg_ = std::move(next.value());
+  if (gw_) gw_->configure(cfg_.dgd);
   emit("reload", "", "configuration reloaded from " + opt_.config_path);
   schedule("reload");
   return Ok{};
@@ -372,6 +464,33 @@ int Daemon::run() {
   s = ctl_->start();
   if (!s.ok()) {
     log::err(s.error().message);
+    return 1;
+  }
+  hooks_ = std::make_unique<HookRunner>(ev_, [](const std::string& m) { log::warn(m); });
+  gw_ = std::make_unique<GatewayMonitor>(
+      ev_, cfg_.dgd, [this](const GatewayTarget& t, bool alive, const std::string& reason) {
+        on_gateway(t, alive, reason);
+      });
+  if (!cfg_.daemon.metrics.empty()) {
+    auto hp = parse_host_port(cfg_.daemon.metrics);
+    metrics_ = std::make_unique<MetricsServer>(
+        ev_, *hp, [this] { return render_metrics(metrics_snapshot()); });
+    s = metrics_->start();
+    if (!s.ok()) {
+      log::err(s.error().message);
+      return 1;
+    }
+  }
+  // vtysh/birdc run without CAP_DAC_OVERRIDE: they reach the daemon's sockets by group.
+  if (cfg_.routing.daemon != "none") {
+    Status g = join_groups(cfg_.routing.daemon == "frr" ? std::vector<std::string>{"frrvty"}
+                                                        : std::vector<std::string>{"bird"});
+    if (!g.ok()) log::warn(g.error().message + "; " + cfg_.routing.daemon + " may refuse vipad");
+  }
+  // Everything that needed more than CAP_NET_ADMIN/CAP_NET_RAW is done.
+  s = drop_capabilities();
+  if (!s.ok()) {
+    log::err("dropping capabilities: " + s.error().message);
     return 1;
   }
   converge_now();

@@ -11,9 +11,13 @@
 
 #include "config/config.h"
 #include "core/converge.h"
+#include "core/metrics_text.h"
 #include "daemon/control_server.h"
+#include "daemon/dgd_monitor.h"
+#include "daemon/hooks.h"
 #include "daemon/instance_lock.h"
 #include "daemon/kernel_cache.h"
+#include "daemon/metrics_server.h"
 #include "daemon/netlink_dataplane.h"
 #include "daemon/state_store.h"
 #include "nl/socket.h"
@@ -54,6 +58,10 @@ class Daemon {
 
   // Control commands (daemon_admin.cpp, daemon_status.cpp).
   nlohmann::json status_json() const;
+  MetricsSnapshot metrics_snapshot() const;  // daemon_metrics.cpp
+  void on_gateway(const GatewayTarget& t, bool alive, const std::string& reason);
+  void update_gateways();
+  void run_hook(const std::string& event, const std::string& vipa, const nlohmann::json& extra);
   nlohmann::json vipa_json(const VipaConfig& v) const;
   nlohmann::json routes_json(const std::string& family) const;
   nlohmann::json cmd_mkdev(const nlohmann::json& req);
@@ -78,6 +86,12 @@ class Daemon {
   sd_event_source* defer_ = nullptr;
   sd_event_source* retry_ = nullptr;
   std::unique_ptr<ControlServer> ctl_;
+  std::unique_ptr<HookRunner> hooks_;
+  std::unique_ptr<GatewayMonitor> gw_;
+  bool neigh_joined_ = false;
+  std::unique_ptr<MetricsServer> metrics_;
+  DurationHistogram reconcile_hist_;
+  std::map<std::string, uint64_t> failovers_by_vipa_;
 
   bool need_full_dump_ = false;
   bool need_route_dump_ = false;

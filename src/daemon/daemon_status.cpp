@@ -150,10 +150,10 @@ json Daemon::vipa_json(const VipaConfig& v) const {
            {"interface", ifname.empty() ? rc.interface : ifname},
            {"metric", rc.metric},
            {"installed", installed},
-           {"alive", !intent_.dead_gateways.count(
-                         (rc.gateway ? rc.gateway->str() : "") + "%" +
-                         std::to_string(obs.link_by_name(ifname) ? obs.link_by_name(ifname)->ifindex
-                                                                 : 0))}});
+           {"alive", !rc.gateway ||
+                         !intent_.dead_gateways.count(gateway_key(
+                             *rc.gateway,
+                             obs.link_by_name(ifname) ? obs.link_by_name(ifname)->ifindex : 0))}});
   }
   auto it = last_failover_.find(v.name);
   j["last_failover"] = it == last_failover_.end() ? json(nullptr) : it->second;
@@ -181,6 +181,8 @@ json Daemon::status_json() const {
          {"alive", true}});
   }
   j["gateways"] = json::array();
+  if (gw_)
+    for (auto& g : gw_->status()) j["gateways"].push_back(g);
   j["counters"] = {{"converges", converges_},
                    {"repairs", repairs_},
                    {"resyncs", resyncs_},

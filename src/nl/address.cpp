@@ -21,7 +21,7 @@ std::optional<Address> decode_address(const nlmsghdr* nlh) {
   a.scope = ifa->ifa_scope;
   size_t alen = a.family == AF_INET ? 4 : 16;
   IpAddr address, local;
-  for_each_attr(nlh, sizeof(ifaddrmsg), [&](const nlattr* at) {
+  bool whole = for_each_attr(nlh, sizeof(ifaddrmsg), [&](const nlattr* at) {
     uint16_t t = mnl_attr_get_type(at);
     size_t n = mnl_attr_get_payload_len(at);
     if ((t == IFA_ADDRESS || t == IFA_LOCAL) && n == alen) {
@@ -31,6 +31,7 @@ std::optional<Address> decode_address(const nlmsghdr* nlh) {
       a.flags = mnl_attr_get_u32(at);
     }
   });
+  if (!whole) return std::nullopt;
   // IPv4 point-to-point puts the peer in IFA_ADDRESS; the host's own address is IFA_LOCAL.
   a.addr = !local.empty() ? local : address;
   if (a.addr.empty()) return std::nullopt;

@@ -28,7 +28,7 @@ std::optional<Link> decode_link(const nlmsghdr* nlh) {
   Link l;
   l.ifindex = ifi->ifi_index;
   l.flags = ifi->ifi_flags;
-  for_each_attr(nlh, sizeof(ifinfomsg), [&](const nlattr* a) {
+  bool whole = for_each_attr(nlh, sizeof(ifinfomsg), [&](const nlattr* a) {
     switch (mnl_attr_get_type(a)) {
       case IFLA_IFNAME:
         l.name = attr_string(a);
@@ -45,6 +45,7 @@ std::optional<Link> decode_link(const nlmsghdr* nlh) {
         break;
     }
   });
+  if (!whole) return std::nullopt;
   if (l.ifindex <= 0 || l.name.empty()) return std::nullopt;
   return l;
 }

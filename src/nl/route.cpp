@@ -29,8 +29,10 @@ bool passed_through(uint16_t t) {
   }
 }
 
+// The attribute as it came, padded here: the last one in a message may come unpadded.
 void append_attr(std::string& out, const nlattr* a) {
-  out.append(reinterpret_cast<const char*>(a), MNL_ALIGN(a->nla_len));
+  out.append(reinterpret_cast<const char*>(a), a->nla_len);
+  out.append(MNL_ALIGN(a->nla_len) - a->nla_len, '\0');
 }
 
 }  // namespace
@@ -52,7 +54,7 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
   r.rtm_flags = rtm->rtm_flags;
   r.linkdown = rtm->rtm_flags & RTNH_F_LINKDOWN;
   size_t alen = r.family == AF_INET ? 4 : 16;
-  for_each_attr(nlh, sizeof(rtmsg), [&](const nlattr* a) {
+  bool whole = for_each_attr(nlh, sizeof(rtmsg), [&](const nlattr* a) {
     uint16_t t = mnl_attr_get_type(a);
     size_t n = mnl_attr_get_payload_len(a);
     switch (t) {
@@ -125,6 +127,7 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
         break;
     }
   });
+  if (!whole) return std::nullopt;
   if (r.table == RT_TABLE_UNSPEC) return std::nullopt;
   // A default route carries no RTA_DST; give it the family's zero address so it compares
   // equal to the desired 0.0.0.0/0 or ::/0.
@@ -133,7 +136,8 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
 }
 
 size_t route_request_size(const Route& r) {
-  return 256 + r.passthrough.size();
+  // Each built nexthop: rtnexthop (8) + RTA_GATEWAY (4 + up to 16).
+  return 256 + r.passthrough.size() + r.nexthops.size() * 32;
 }
 
 nlmsghdr* encode_route(char* buf, uint16_t type, uint16_t flags, const Route& r) {

@@ -31,6 +31,12 @@ Status Socket::open(const std::vector<unsigned>& groups, bool nonblocking) {
   return Ok{};
 }
 
+Status Socket::join(unsigned group) {
+  if (mnl_socket_setsockopt(sock_, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
+    return Error::sys(errno, "netlink join group " + std::to_string(group));
+  return Ok{};
+}
+
 int Socket::fd() const {
   return sock_ ? mnl_socket_get_fd(sock_) : -1;
 }

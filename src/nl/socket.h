@@ -26,6 +26,8 @@ class Socket {
   // groups: RTNLGRP_* numbers to join (the event socket); none for the request socket.
   Status open(const std::vector<unsigned>& groups, bool nonblocking);
   int fd() const;
+  // Join one more multicast group (RTNLGRP_*) on an open socket.
+  Status join(unsigned group);
   // SO_RCVBUFFORCE (falls back to SO_RCVBUF): a large buffer rides out bursts of events.
   Status set_rcvbuf(int bytes);
 

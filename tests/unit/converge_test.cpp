@@ -328,9 +328,6 @@ TEST_F(Converge, DeadGatewayWithdrawsItsRouteUntilItLives) {
 
 TEST_F(Converge, TwoOwnedRoutesInOneSlotBothGetTheVipa) {
   // Equal-cost defaults through both routers: one kernel slot, so NLM_F_REPLACE is unsafe.
-  GTEST_SKIP() << "BUG: plan_owned_routes() in src/core/reconcile.cpp rewrites an owned route's "
-                  "source with NLM_F_REPLACE even when another route shares its slot; the kernel "
-                  "then overwrites the other route (replace_by_delete_add is never set there)";
   std::string text(kSeed);
   text.replace(text.find("metric = 20"), 11, "metric = 10");
   load(text);

@@ -197,6 +197,25 @@ TEST_F(SeedHost, DesiredOwnedRouteOnAnUnlistedInterfaceHasNoVipaSource) {
   EXPECT_TRUE(d.owned[r.key()].prefsrc.empty());
 }
 
+TEST(Desired, GatewayInTwoPrefixesResolvesToTheListedInterface) {
+  // 10.68.1.2 is inside eth0's 10.68.0.0/16 (listed first by the kernel) and en1's /24: the
+  // owned route goes out through the interface that uses the VIPA.
+  FakeKernel k;
+  k.add_link("eth0", "veth");
+  k.add_addr("eth0", "10.68.0.1/16");
+  test::build_seed_host(k);
+  Link& vi0 = k.add_link("vi0", "ifb");
+  vi0.alias = kLinkTag;
+  k.add_addr("vi0", "10.68.6.1/24", IFA_F_NOPREFIXROUTE);
+  Config cfg = parse(kSeed);
+  Intent intent;
+  intent.config = &cfg;
+  Desired d = compute_desired(intent, k.observe());
+  Route via1 = static_route("0.0.0.0/0", "10.68.1.2", k.by_name("en1")->ifindex, kProtoVipa, 10);
+  ASSERT_TRUE(d.owned.count(via1.key()));
+  EXPECT_EQ(d.owned[via1.key()].prefsrc, ip("10.68.6.1"));
+}
+
 TEST_F(SeedHost, DesiredPublishesTheVipaInTable86) {
   add_vi0();
   Desired d = desired();
@@ -587,8 +606,6 @@ TEST_F(VipaInUse, DetachNeverDeletesALinkVipadDidNotTag) {
 TEST_F(SeedHost, DetachWaitsForOwnedRoutesUsingTheVipa) {
   // Owned routes carry the VIPA as source too; deleting vi0 under them makes the kernel flush
   // them (the seed's default route would vanish until the next pass re-adds it).
-  GTEST_SKIP() << "BUG: routes_use() in src/core/reconcile.cpp ignores protocol-vipa routes, so "
-                  "DeleteLink is planned while an owned route still has the VIPA as source";
   add_vi0();
   Route via1 = static_route("0.0.0.0/0", "10.68.1.2", en1, kProtoVipa, 10);
   via1.prefsrc = ip("10.68.6.1");
