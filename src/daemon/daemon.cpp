@@ -5,6 +5,7 @@
 #include <linux/rtnetlink.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "daemon/capabilities.h"
 #include "daemon/log.h"
+#include "daemon/routing_refresh.h"
 #include "nl/address.h"
 
 namespace vipa {
@@ -318,6 +320,16 @@ void Daemon::converge_now() {
     log::debug("converged in " + std::to_string(res.passes) + " passes, " + std::to_string(us) +
                " us");
   }
+  if (converged_once_) {
+    // A VIPA address put back: the kernel had flushed the routing daemon's routes with it.
+    std::vector<IpAddr> restored;
+    for (auto& op : res.applied) {
+      if (op.kind != Op::Kind::AddAddr) continue;
+      const Link* l = cache_.obs().link(op.addr.ifindex);
+      if (l && l->alias == kLinkTag) restored.push_back(op.addr.addr);
+    }
+    if (!restored.empty()) refresh_routing_daemon(restored);
+  }
   foreign_change_ = false;
   // Remembered routes are done with once back (or when their interface is gone for good).
   std::erase_if(intent_.remembered, [&](const Route& r) {
@@ -348,6 +360,28 @@ void Daemon::update_gateways() {
       log::warn(s.error().message + "; passive dead gateway detection is off");
   }
   gw_->set_targets(dgd_targets(cfg_, cache_.obs()));
+}
+
+void Daemon::refresh_routing_daemon(const std::vector<IpAddr>& restored) {
+  if (!routing_runner_) return;
+  for (auto& argv : refresh_commands(cfg_.routing, restored)) {
+    if (argv.empty()) continue;
+    std::string path = argv[0];
+    // Run directly, never through a shell; a bare command name is looked up in the usual places.
+    if (path.find('/') == std::string::npos) {
+      for (const char* dir : {"/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/usr/local/bin/"}) {
+        std::string p = dir + path;
+        if (access(p.c_str(), X_OK) == 0) {
+          path = p;
+          break;
+        }
+      }
+    }
+    log::notice("asking " + cfg_.routing.daemon + " to reinstall the routes the kernel flushed " +
+                "with the VIPA address (" + argv[0] + ")");
+    routing_runner_->run(path, std::vector<std::string>(argv.begin() + 1, argv.end()), {},
+                         5'000'000);
+  }
 }
 
 void Daemon::on_gateway(const GatewayTarget& t, bool alive, const std::string& reason) {
@@ -467,6 +501,7 @@ int Daemon::run() {
     return 1;
   }
   hooks_ = std::make_unique<HookRunner>(ev_, [](const std::string& m) { log::warn(m); });
+  routing_runner_ = std::make_unique<HookRunner>(ev_, [](const std::string& m) { log::warn(m); });
   gw_ = std::make_unique<GatewayMonitor>(
       ev_, cfg_.dgd, [this](const GatewayTarget& t, bool alive, const std::string& reason) {
         on_gateway(t, alive, reason);

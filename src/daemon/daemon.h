@@ -61,6 +61,7 @@ class Daemon {
   MetricsSnapshot metrics_snapshot() const;  // daemon_metrics.cpp
   void on_gateway(const GatewayTarget& t, bool alive, const std::string& reason);
   void update_gateways();
+  void refresh_routing_daemon(const std::vector<IpAddr>& restored);
   void run_hook(const std::string& event, const std::string& vipa, const nlohmann::json& extra);
   nlohmann::json vipa_json(const VipaConfig& v) const;
   nlohmann::json routes_json(const std::string& family) const;
@@ -88,6 +89,8 @@ class Daemon {
   std::unique_ptr<ControlServer> ctl_;
   std::unique_ptr<HookRunner> hooks_;
   std::unique_ptr<GatewayMonitor> gw_;
+  // vtysh/birdc after a VIPA came back; its own runner, so a slow notify hook cannot delay it.
+  std::unique_ptr<HookRunner> routing_runner_;
   bool neigh_joined_ = false;
   std::unique_ptr<MetricsServer> metrics_;
   DurationHistogram reconcile_hist_;
