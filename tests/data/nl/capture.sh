@@ -50,6 +50,7 @@ run ip link set en5p down
 run ip link set en1 down
 run ip addr del 10.68.6.1/24 dev vi0
 run ip link del vi0
+run ip addr add 10.68.9.1 peer 10.68.9.2/32 dev en5
 sleep 0.2
 kill "$cap"
 wait "$cap" 2>/dev/null || true

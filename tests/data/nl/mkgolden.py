@@ -29,6 +29,8 @@ PICK = [
     ("route_v4_default_del", 48),
     ("route_v6_linklocal", 5),
     ("route_v6_multicast", 4),
+    ("addr_en5_v4_peer", 76),
+    ("route_v4_peer_linkdown", 78),
 ]
 
 
