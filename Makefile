@@ -29,7 +29,9 @@ clean:
 
 # The seed end to end in network namespaces (lab/demo.sh): vipad, FRR, a telnet session through
 # a link, an uplink and a silent failure, and lab/out/timeline.svg. Under a minute.
-demo: deps build
+demo: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPA_WERROR=ON >/dev/null
+	cmake --build $(BUILD) -j$(JOBS) --target vipad vipactl
 	VIPAD=$(BUILD)/vipad VIPACTL=$(BUILD)/vipactl ./lab/demo.sh
 
 # What an interrupted lab left: namespaces lab<PID>-* of dead shells, the lab's temp dirs.
