@@ -80,6 +80,8 @@ json Daemon::cmd_mkdev(const json& req) {
   VipaConfig* existing = find(next, *name);
   if (existing && existing->state != VipaState::Detach)
     return error_answer("exists", *name + " already exists");
+  if (!existing && attrs->empty())
+    return error_answer("not_found", "no VIPA named " + *name + " is defined");
   VipaConfig v;
   if (existing) v = *existing;  // AIX: mkdev -l of a Defined device makes it Available
   v.name = *name;

@@ -143,11 +143,15 @@ int run_mkdev(Session& s, const MkdevArgs& a) {
   if (!a.type.empty() && a.type != "vi") {
     return usage("mkdev", "-t " + a.type + ": only type 'vi' is supported");
   }
-  json attrs;
-  if (!parse_attr_assignments(a.attrs, "mkdev", &attrs)) return kExitUsage;
-  Answer ans = s.call("mkdev", {{"name", a.name}, {"attrs", attrs}});
+  std::string name = a.name.empty() ? a.defined : a.name;
+  if (name.empty())
+    return usage("mkdev", "-w NAME (a new VIPA) or -l NAME (a Defined one) is required");
+  if (!a.name.empty() && a.attrs.empty()) return usage("mkdev", "-a is required with -w");
+  json attrs = json::object();
+  if (!a.attrs.empty() && !parse_attr_assignments(a.attrs, "mkdev", &attrs)) return kExitUsage;
+  Answer ans = s.call("mkdev", {{"name", name}, {"attrs", attrs}});
   if (!ans.ok()) return ans.exit_code;
-  std::cout << string_field(ans.result, "name", a.name) << " Available\n";
+  std::cout << string_field(ans.result, "name", name) << " Available\n";
   return kExitOk;
 }
 

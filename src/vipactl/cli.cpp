@@ -60,8 +60,12 @@ void add_aix_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, R
   mkdev->add_option("-c", a.mkdev.device_class, "Device class (if)");
   mkdev->add_option("-s", a.mkdev.subclass, "Device subclass (VI)");
   mkdev->add_option("-t", a.mkdev.type, "Device type (vi)");
-  mkdev->add_option("-w", a.mkdev.name, "Name of the new VIPA (e.g. vi0)")->required();
-  mkdev->add_option("-a", a.mkdev.attrs, "ATTRIBUTE=VALUE; repeat for each attribute")->required();
+  auto* mk_w = mkdev->add_option("-w", a.mkdev.name, "Name of the new VIPA (e.g. vi0)");
+  auto* mk_l = mkdev->add_option("-l", a.mkdev.defined,
+                                 "Make a Defined VIPA (after rmdev -l) Available again, as on AIX");
+  mk_w->excludes(mk_l);
+  mk_l->excludes(mk_w);
+  mkdev->add_option("-a", a.mkdev.attrs, "ATTRIBUTE=VALUE; repeat for each attribute (with -w)");
   cmds.emplace_back(mkdev, [&a](Session& s) { return run_mkdev(s, a.mkdev); });
 
   auto* chdev = app.add_subcommand(

@@ -38,6 +38,7 @@ struct MkdevArgs {
   std::string subclass;      // -s VI
   std::string type;          // -t vi
   std::string name;          // -w vi0
+  std::string defined;       // -l vi0: make a Defined (rmdev'ed) VIPA Available again
   std::vector<std::string> attrs;
 };
 int run_mkdev(Session& s, const MkdevArgs& a);
