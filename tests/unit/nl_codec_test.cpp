@@ -28,6 +28,9 @@ IpAddr ip(const char* s) {
   return *IpAddr::parse(s);
 }
 
+// Request buffers (MNL_SOCKET_BUFFER_SIZE asks sysconf(), which makes a variable-length array).
+constexpr size_t kBufSize = 8192;
+
 // A message copied to the very end of a readable page, the next page unreadable: a decoder that
 // reads past the message faults. The (at most 3) bytes between nlmsg_len and the page end are
 // filled with kPoison, so reading those shows up in what is decoded.
@@ -304,7 +307,7 @@ TEST(NlRouteDecode, ClonedRoutesAreNotRoutes) {
 // start zeroed: libmnl 1.0.4 leaves attribute padding as it finds it.
 
 TEST(NlEncode, AddVipaAddress) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   Address a{AF_INET, 4, ip("10.68.6.1"), 24, IFA_F_NOPREFIXROUTE, 0};
   auto got = bytes_of(nl::encode_address(buf, RTM_NEWADDR, a));
   const std::vector<unsigned char> want = {
@@ -322,7 +325,7 @@ TEST(NlEncode, AddVipaAddress) {
 }
 
 TEST(NlEncode, DeleteAddressCarriesNoFlags) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   Address a{AF_INET6, 4, ip("2001:db8:6::1"), 64, IFA_F_NOPREFIXROUTE | IFA_F_NODAD, 0};
   const nlmsghdr* nlh = nl::encode_address(buf, RTM_DELADDR, a);
   EXPECT_EQ(nlh->nlmsg_flags, NLM_F_REQUEST);
@@ -334,7 +337,7 @@ TEST(NlEncode, DeleteAddressCarriesNoFlags) {
 }
 
 TEST(NlEncode, AddOwnedDefaultRouteWithVipaSource) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   auto r = route_of(route_v4_default_src);
   ASSERT_TRUE(r);
   auto got = bytes_of(nl::encode_route(buf, RTM_NEWROUTE, NLM_F_CREATE, *r));
@@ -356,7 +359,7 @@ TEST(NlEncode, AddOwnedDefaultRouteWithVipaSource) {
 }
 
 TEST(NlEncode, DeleteRouteMatchesAnyScopeAndNoSource) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   auto r = route_of(route_v4_connected);
   ASSERT_TRUE(r);
   auto got = bytes_of(nl::encode_route(buf, RTM_DELROUTE, 0, *r));
@@ -379,7 +382,7 @@ TEST(NlEncode, DeleteRouteMatchesAnyScopeAndNoSource) {
 TEST(NlEncode, RewriteKeepsEverythingButTheSource) {
   // Re-encoding a decoded kernel route with a new source must hand back every attribute that
   // describes the route (the metrics, the nexthops, the preference).
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   for (auto* golden :
        {&route_v4_metrics_mtu_lock[0], &route_v4_multipath[0], &route_v6_gateway[0]}) {
     auto* src = reinterpret_cast<const nlmsghdr*>(golden);
@@ -401,7 +404,7 @@ TEST(NlEncode, RewriteKeepsEverythingButTheSource) {
 }
 
 TEST(NlEncode, OwnedEcmpRouteBuildsItsNexthops) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   Route r;
   r.family = AF_INET;
   r.table = RT_TABLE_MAIN;
@@ -423,7 +426,7 @@ TEST(NlEncode, OwnedEcmpRouteBuildsItsNexthops) {
 TEST(NlEncode, RequestSizeCoversEveryNexthop) {
   // The daemon sizes its request buffer with route_request_size(); an owned IPv6 ECMP route
   // over eight gateways needs more than a fixed 256 bytes.
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   Route r;
   r.family = AF_INET6;
   r.table = RT_TABLE_MAIN;
@@ -440,7 +443,7 @@ TEST(NlEncode, RequestSizeCoversEveryNexthop) {
 }
 
 TEST(NlEncode, TableAbove255GoesInRtaTableOnly) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   auto r = route_of(route_v4_table86);
   ASSERT_TRUE(r);
   r->table = 1000;
@@ -453,7 +456,7 @@ TEST(NlEncode, TableAbove255GoesInRtaTableOnly) {
 }
 
 TEST(NlEncode, CreateIfbLink) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   auto got = bytes_of(nl::encode_create_link(buf, "vi0", "ifb", false, kLinkTag));
   const std::vector<unsigned char> want = {
       0x48, 0x00, 0x00, 0x00,                          // nlmsg_len 72
@@ -474,7 +477,7 @@ TEST(NlEncode, CreateIfbLink) {
 }
 
 TEST(NlEncode, SetLinkUpAndAdopt) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   auto got = bytes_of(nl::encode_set_link(buf, 4, true, kLinkTag));
   const std::vector<unsigned char> want = {
       0x34, 0x00, 0x00, 0x00,                          // nlmsg_len 52
@@ -493,7 +496,7 @@ TEST(NlEncode, SetLinkUpAndAdopt) {
 }
 
 TEST(NlEncode, AddrGenModeNone) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   auto got = bytes_of(nl::encode_addr_gen_mode_none(buf, 4));
   const std::vector<unsigned char> want = {
       0x30, 0x00, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00,  // 48 bytes, RTM_NEWLINK, REQUEST
@@ -508,7 +511,7 @@ TEST(NlEncode, AddrGenModeNone) {
 }
 
 TEST(NlEncode, DeleteAndGetLink) {
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   const nlmsghdr* del = nl::encode_delete_link(buf, 4);
   EXPECT_EQ(del->nlmsg_type, RTM_DELLINK);
   EXPECT_EQ(del->nlmsg_len, 32u);
@@ -622,7 +625,7 @@ TEST(NlHostile, UnknownFamiliesAndTablesAreRefused) {
 
 TEST(NlHostile, AddressOfTheWrongLengthIsRefused) {
   // An AF_INET address message whose IFA_LOCAL/IFA_ADDRESS hold 16 bytes.
-  alignas(4) char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(4) char buf[kBufSize] = {};
   Address v6{AF_INET6, 4, ip("2001:db8:6::1"), 64, 0, 0};
   nlmsghdr* nlh = nl::encode_address(buf, RTM_NEWADDR, v6);
   static_cast<ifaddrmsg*>(mnl_nlmsg_get_payload(nlh))->ifa_family = AF_INET;
