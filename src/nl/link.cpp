@@ -20,6 +20,17 @@ std::string attr_string(const nlattr* a) {
   return std::string(s, strnlen(s, n));
 }
 
+// Every link request starts the same way: header, flags, an ifinfomsg for one interface.
+nlmsghdr* link_request(char* buf, uint16_t type, uint16_t flags, int ifindex) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = ifindex;
+  return nlh;
+}
+
 }  // namespace
 
 std::optional<Link> decode_link(const nlmsghdr* nlh) {
@@ -52,11 +63,8 @@ std::optional<Link> decode_link(const nlmsghdr* nlh) {
 
 nlmsghdr* encode_create_link(char* buf, const std::string& name, const std::string& kind, bool up,
                              const std::string& alias) {
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
+  nlmsghdr* nlh = link_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
   ifi->ifi_flags = (up ? IFF_UP : 0) | IFF_NOARP;
   ifi->ifi_change = IFF_UP | IFF_NOARP;
   mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
@@ -68,12 +76,8 @@ nlmsghdr* encode_create_link(char* buf, const std::string& name, const std::stri
 }
 
 nlmsghdr* encode_set_link(char* buf, int ifindex, bool up, const std::string& alias) {
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  ifi->ifi_index = ifindex;
+  nlmsghdr* nlh = link_request(buf, RTM_NEWLINK, 0, ifindex);
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
   ifi->ifi_flags = up ? IFF_UP : 0;
   ifi->ifi_change = IFF_UP;
   if (!alias.empty()) mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias.c_str());
@@ -81,12 +85,7 @@ nlmsghdr* encode_set_link(char* buf, int ifindex, bool up, const std::string& al
 }
 
 nlmsghdr* encode_addr_gen_mode_none(char* buf, int ifindex) {
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  ifi->ifi_index = ifindex;
+  nlmsghdr* nlh = link_request(buf, RTM_NEWLINK, 0, ifindex);
   nlattr* af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
   nlattr* in6 = mnl_attr_nest_start(nlh, AF_INET6);
   mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
@@ -96,21 +95,12 @@ nlmsghdr* encode_addr_gen_mode_none(char* buf, int ifindex) {
 }
 
 nlmsghdr* encode_delete_link(char* buf, int ifindex) {
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_DELLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  ifi->ifi_index = ifindex;
+  nlmsghdr* nlh = link_request(buf, RTM_DELLINK, 0, ifindex);
   return nlh;
 }
 
 nlmsghdr* encode_get_link(char* buf, const std::string& name) {
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = RTM_GETLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
+  nlmsghdr* nlh = link_request(buf, RTM_GETLINK, 0, 0);
   mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
   return nlh;
 }
