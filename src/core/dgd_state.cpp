@@ -32,11 +32,15 @@ void GatewayState::set_mode(bool active, bool tracked, uint64_t now) {
 
 void GatewayState::restart(uint64_t now) {
   if (alive_) last_answer_ = now;
+  sent_since_answer_ = 0;
   next_send_ = now;
 }
 
 uint64_t GatewayState::deadline(const DgdTiming& t) const {
-  return last_answer_ + t.packets_lost * t.ping_us + t.grace_us();
+  // Silence counts only while probes go out: if this process was not scheduled for a while,
+  // nothing was asked, and the gateway gets its packets_lost probes once it runs again.
+  if (sent_since_answer_ < t.packets_lost) return kNever;
+  return std::max(last_answer_ + t.packets_lost * t.ping_us, nth_sent_at_ + rtt_) + t.grace_us();
 }
 
 uint64_t GatewayState::next_wakeup(const DgdTiming& t) const {
@@ -60,6 +64,7 @@ DgdChange GatewayState::on_timer(uint64_t now, const DgdTiming& t, bool* send) {
   }
   ++round_;
   round_started_ = now;
+  if (alive_ && ++sent_since_answer_ == t.packets_lost) nth_sent_at_ = now;
   round_gw_ = round_track_ = round_counted_ = false;
   // Keep to the schedule (no drift from wakeup latency), unless we fell a whole interval behind.
   uint64_t interval = alive_ ? t.ping_us : t.retry_us;
@@ -84,6 +89,8 @@ DgdChange GatewayState::on_track_reply(uint64_t now, const DgdTiming& t) {
 
 DgdChange GatewayState::answered(uint64_t now, const DgdTiming& t) {
   last_answer_ = now;
+  rtt_ = now - std::min(now, round_started_);
+  sent_since_answer_ = 0;
   passive_misses_ = 0;
   bool first_in_round = !round_counted_;
   round_counted_ = true;
@@ -112,6 +119,7 @@ void GatewayState::on_neighbour_reachable() {
 uint32_t GatewayState::misses(uint64_t now, const DgdTiming& t) const {
   if (!alive_) return dead_misses_;
   uint64_t silent = active_ && now > last_answer_ ? (now - last_answer_) / t.ping_us : 0;
+  silent = std::min<uint64_t>(silent, sent_since_answer_);
   return static_cast<uint32_t>(std::min<uint64_t>(silent + passive_misses_, UINT32_MAX));
 }
 

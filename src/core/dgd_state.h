@@ -11,6 +11,8 @@
 // phase of the failure against the probe schedule, which counting whole unanswered rounds
 // would not (it adds up to one more interval). A small grace (a tenth of the interval, at
 // most 2 ms) gives the last probe as long to answer as the one before it took, plus jitter.
+// Only silence after packets_lost probes counts: when vipad itself was not scheduled (an
+// overloaded host), no probe went out, and its stall must not be taken for the gateway's.
 //
 // Passive (no probes while alive): each kernel neighbour entry for the gateway that goes
 // FAILED is a miss; packets_lost of them without a REACHABLE in between declare it dead.
@@ -96,6 +98,9 @@ class GatewayState {
   uint64_t round_started_ = 0;
   uint32_t round_ = 0;
   bool round_gw_ = false, round_track_ = false, round_counted_ = true;
+  uint32_t sent_since_answer_ = 0;  // rounds begun after the last answer (alive)
+  uint64_t nth_sent_at_ = 0;        // when the packets_lost-th of them began
+  uint64_t rtt_ = 0;                // how long the last answered round took
   uint32_t passive_misses_ = 0;
   uint32_t streak_ = 0;       // answered rounds in a row while dead
   uint32_t dead_misses_ = 0;  // unanswered rounds in a row while dead

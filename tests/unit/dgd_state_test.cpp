@@ -286,10 +286,31 @@ TEST(DgdState, ActiveCountsFailedNeighbourAsMiss) {
   bool send;
   (void)st.on_timer(kT0, t, &send);
   (void)st.on_gateway_reply(kT0 + 300, t);
+  (void)st.on_timer(kT0 + 100 * kMs, t, &send);
   // 150 ms of silence is one missed interval; two FAILED entries make three.
   EXPECT_EQ(st.on_neighbour_failed(kT0 + 150 * kMs, t), DgdChange::None);
   EXPECT_EQ(st.on_neighbour_failed(kT0 + 150 * kMs, t), DgdChange::Died);
   EXPECT_EQ(st.cause(), DeathCause::NeighbourFailed);
+}
+
+// An overloaded host may not run vipad for a while: nothing was asked meanwhile, so that is no
+// silence of the gateway's. It is dead only once packets_lost probes went unanswered.
+TEST(DgdState, StallOfTheProberIsNoSilence) {
+  DgdTiming t = timing();
+  for (bool answers : {true, false}) {
+    Sim s(t);
+    s.run_until(kT0 + 50 * kMs);  // one round at kT0, answered
+    s.gateway = [&](uint64_t) { return answers ? 300 : -1; };
+    s.now = kT0 + 500 * kMs;  // stalled for 450 ms: the next wakeup comes late
+    s.run_until(kT0 + 2000 * kMs);
+    if (answers) {
+      EXPECT_TRUE(s.changes.empty());
+      continue;
+    }
+    ASSERT_EQ(s.changes.size(), 1u);
+    // Rounds at 500, 600, 700 ms after the stall, the last given the previous answer's time.
+    EXPECT_EQ(s.changes[0].first, kT0 + 700 * kMs + 300 + 2 * kMs);
+  }
 }
 
 TEST(DgdState, LateTimerDoesNotBurst) {
