@@ -68,7 +68,7 @@ struct RoutingConfig {
   std::string daemon = "none";           // "frr" | "bird" | "none"
   uint32_t table = 86;                   // kernel table the VIPA host routes are published in
   std::string vtysh = "vtysh";           // FRR: command used to re-apply route-maps
-  std::string birdc = "birdc";           // BIRD: command used to restart the kernel protocol
+  std::string birdc = "birdc";           // BIRD: `birdc reload out` of the kernel protocol
   std::vector<std::string> daemon_args;  // extra args (e.g. socket paths) for vtysh/birdc
 };
 

@@ -13,7 +13,7 @@
 
 #include "daemon/capabilities.h"
 #include "daemon/log.h"
-#include "daemon/routing_refresh.h"
+#include "core/routing_refresh.h"
 #include "nl/address.h"
 
 namespace vipa {

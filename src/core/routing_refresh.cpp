@@ -1,4 +1,4 @@
-#include "daemon/routing_refresh.h"
+#include "core/routing_refresh.h"
 
 #include "core/export_snippets.h"
 
