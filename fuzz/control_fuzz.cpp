@@ -1,9 +1,8 @@
 // libFuzzer target: bytes as control-socket request lines (docs/control-protocol.md).
 //
-// The line handler itself (ControlServer::handle_line) lives in the vipad executable behind
-// sd-event and is private; until it is reachable as a function of (line, privileged) -> answer,
-// this target drives the same path through what vipa_core offers:
-//  - the line checks of handle_line (JSON object, "cmd" a string, "v" == 1, "id" echoed back);
+// Each line goes through ctl::answer_line, the decoder vipad's ControlServer uses, with a
+// handler standing in for the daemon:
+//  - the line checks (JSON object, "cmd" a string, "v" == 1, "id" echoed back);
 //  - mkdev/chdev's request validation: "attrs" (AIX attribute -> string) applied with
 //    apply_aix_attr() to the seed's vi0, the result judged by validate_config(), and what is
 //    accepted rendered to the drop-in form and parsed back to the same attributes;
@@ -20,6 +19,7 @@
 #include "config/attrs.h"
 #include "config/config.h"
 #include "ctl/aix_format.h"
+#include "ctl/request.h"
 
 namespace {
 
@@ -88,26 +88,23 @@ void format_everything(const json& j) {
                                       j["prefixlen"].get<int>());
 }
 
+// The daemon's own decoder (ctl::answer_line) with a handler that does what vipad's does with
+// mkdev/chdev attributes, then every formatter vipactl would run on the answer and the request.
 void handle_line(const std::string& line) {
-  if (line.empty()) return;
-  json req = json::parse(line, nullptr, false);
-  json answer;
-  if (req.is_discarded() || !req.is_object()) {
-    answer = {{"ok", false}};
-  } else if (!req.contains("cmd") || !req["cmd"].is_string()) {
-    answer = {{"ok", false}};
-  } else if (req.contains("v") && req["v"] != 1) {
-    answer = {{"ok", false}};
-  } else {
+  auto handler = [](const json& req, bool) -> json {
     const std::string cmd = req["cmd"].get<std::string>();
     if ((cmd == "mkdev" || cmd == "chdev") && req.contains("attrs") && req["attrs"].is_object())
       change_attributes(req["attrs"]);
     if (req.contains("name") && req["name"].is_string())
       (void)vipa::valid_ifname(req["name"].get<std::string>());
-    answer = {{"ok", true}};
-  }
-  if (req.is_object() && req.contains("id")) answer["id"] = req["id"];
-  (void)answer.dump(-1, ' ', false, json::error_handler_t::replace);
+    return {{"v", 1}, {"ok", true}, {"result", json::object()}};
+  };
+  vipa::ctl::LineOutcome out = vipa::ctl::answer_line(line, true, handler);
+  if (out.empty) return;
+  if (!out.answer.is_object() || !out.answer.contains("ok")) fail("answer without \"ok\"");
+  (void)out.answer.dump(-1, ' ', false, json::error_handler_t::replace);
+  format_everything(out.answer);
+  json req = json::parse(line, nullptr, false);
   if (!req.is_discarded()) format_everything(req);
 }
 

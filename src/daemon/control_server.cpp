@@ -15,10 +15,6 @@ namespace vipa {
 
 using nlohmann::json;
 
-json error_answer(const std::string& code, const std::string& message) {
-  return {{"v", 1}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};
-}
-
 ControlServer::ControlServer(sd_event* ev, std::string path, Handler handler)
     : ev_(ev), path_(std::move(path)), handler_(std::move(handler)) {}
 
@@ -154,23 +150,10 @@ int ControlServer::on_client(sd_event_source*, int, uint32_t revents, void* cp) 
 }
 
 void ControlServer::handle_line(Client& c, const std::string& line) {
-  if (line.empty()) return;
-  json req = json::parse(line, nullptr, false);
-  json answer;
-  if (req.is_discarded() || !req.is_object()) {
-    answer = error_answer("bad_request", "not a JSON object");
-  } else if (!req.contains("cmd") || !req["cmd"].is_string()) {
-    answer = error_answer("bad_request", "missing \"cmd\" (a string)");
-  } else if (req.contains("v") && req["v"] != 1) {
-    answer = error_answer("bad_version", "this vipad speaks protocol version 1");
-  } else if (req["cmd"] == "monitor") {
-    c.monitor = true;
-    answer = {{"v", 1}, {"ok", true}, {"result", {{"subscribed", true}}}};
-  } else {
-    answer = handler_(req, c.uid == 0);
-  }
-  if (req.is_object() && req.contains("id")) answer["id"] = req["id"];
-  send(c, answer);
+  ctl::LineOutcome out = ctl::answer_line(line, c.uid == 0, handler_);
+  if (out.empty) return;
+  if (out.subscribe) c.monitor = true;
+  send(c, out.answer);
 }
 
 void ControlServer::send(Client& c, const json& j) {

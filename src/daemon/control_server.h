@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "ctl/request.h"
 
 namespace vipa {
 
@@ -58,6 +59,6 @@ class ControlServer {
   std::list<Client> clients_;
 };
 
-nlohmann::json error_answer(const std::string& code, const std::string& message);
+using ctl::error_answer;
 
 }  // namespace vipa

@@ -1,0 +1,41 @@
+#include "ctl/request.h"
+
+namespace vipa::ctl {
+
+using nlohmann::json;
+
+json error_answer(const std::string& code, const std::string& message) {
+  return {{"v", 1}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};
+}
+
+LineOutcome answer_line(const std::string& line, bool privileged, const Handler& handler) {
+  LineOutcome out;
+  if (line.empty()) {
+    out.empty = true;
+    return out;
+  }
+  // parse() without exceptions; nlohmann's parser is iterative, so deep nesting cannot
+  // exhaust the stack (and lines are at most 64 KiB anyway).
+  json req = json::parse(line, nullptr, false);
+  if (req.is_discarded() || !req.is_object()) {
+    out.answer = error_answer("bad_request", "not a JSON object");
+  } else if (!req.contains("cmd") || !req["cmd"].is_string()) {
+    out.answer = error_answer("bad_request", "missing \"cmd\" (a string)");
+  } else if (req.contains("v") && req["v"] != 1) {
+    out.answer = error_answer("bad_version", "this vipad speaks protocol version 1");
+  } else if (req["cmd"] == "monitor") {
+    out.subscribe = true;
+    out.answer = {{"v", 1}, {"ok", true}, {"result", {{"subscribed", true}}}};
+  } else {
+    try {
+      out.answer = handler(req, privileged);
+    } catch (const std::exception& e) {
+      // The handler validates what it reads; anything it missed is a bad request, not a crash.
+      out.answer = error_answer("bad_request", std::string("malformed request: ") + e.what());
+    }
+  }
+  if (req.is_object() && req.contains("id")) out.answer["id"] = req["id"];
+  return out;
+}
+
+}  // namespace vipa::ctl

@@ -1,0 +1,25 @@
+// One control-socket request line -> one answer (docs/control-protocol.md), without any I/O:
+// shared by vipad's ControlServer and the control fuzzer, so the fuzzer runs the real decoder.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace vipa::ctl {
+
+using Handler = std::function<nlohmann::json(const nlohmann::json& req, bool privileged)>;
+
+struct LineOutcome {
+  nlohmann::json answer;   // always set for a non-empty line
+  bool subscribe = false;  // the line was `monitor`: the connection now receives events
+  bool empty = false;      // a blank line: no answer
+};
+
+nlohmann::json error_answer(const std::string& code, const std::string& message);
+
+// Decodes and checks the line (a JSON object, "cmd" a string, "v" 1 when present), answers
+// `monitor` itself, hands everything else to `handler`, and echoes "id". Never throws.
+LineOutcome answer_line(const std::string& line, bool privileged, const Handler& handler);
+
+}  // namespace vipa::ctl

@@ -1,0 +1,72 @@
+// The control protocol's line decoder (src/ctl/request.cpp), as vipad's socket uses it.
+#include <gtest/gtest.h>
+
+#include "ctl/request.h"
+
+namespace vipa::ctl {
+namespace {
+
+using nlohmann::json;
+
+json echo_handler(const json& req, bool privileged) {
+  return {{"v", 1}, {"ok", true}, {"result", {{"cmd", req["cmd"]}, {"privileged", privileged}}}};
+}
+
+std::string code_of(const LineOutcome& o) {
+  return o.answer["error"]["code"].get<std::string>();
+}
+
+TEST(ControlRequest, MalformedLinesAreBadRequests) {
+  for (const char* line : {"not json", "[1,2,3]", "\"cmd\"", "{\"cmd\": 5}", "{\"v\": 1}", "{",
+                           "{\"cmd\":\"status\"", "\xff\xfe"}) {
+    LineOutcome o = answer_line(line, true, echo_handler);
+    EXPECT_FALSE(o.answer["ok"].get<bool>()) << line;
+    EXPECT_EQ(code_of(o), "bad_request") << line;
+  }
+}
+
+TEST(ControlRequest, OtherVersionsAreRefused) {
+  LineOutcome o = answer_line(R"({"v": 2, "cmd": "status"})", true, echo_handler);
+  EXPECT_EQ(code_of(o), "bad_version");
+}
+
+TEST(ControlRequest, EmptyLineGetsNoAnswer) {
+  EXPECT_TRUE(answer_line("", true, echo_handler).empty);
+}
+
+TEST(ControlRequest, MonitorSubscribesWithoutTheHandler) {
+  bool called = false;
+  LineOutcome o = answer_line(R"({"v":1,"cmd":"monitor"})", false, [&](const json&, bool) {
+    called = true;
+    return json::object();
+  });
+  EXPECT_TRUE(o.subscribe);
+  EXPECT_TRUE(o.answer["ok"].get<bool>());
+  EXPECT_FALSE(called);
+}
+
+TEST(ControlRequest, IdIsEchoedAndPrivilegePassedOn) {
+  LineOutcome o = answer_line(R"({"v":1,"cmd":"status","id":42})", false, echo_handler);
+  EXPECT_EQ(o.answer["id"], 42);
+  EXPECT_EQ(o.answer["result"]["privileged"], false);
+  o = answer_line(R"({"cmd":"x","id":"abc"})", true, echo_handler);
+  EXPECT_EQ(o.answer["id"], "abc");
+  EXPECT_EQ(o.answer["result"]["privileged"], true);
+}
+
+TEST(ControlRequest, AHandlerThatThrowsGivesBadRequestNotACrash) {
+  LineOutcome o = answer_line(R"({"cmd":"status","name":5})", true, [](const json& r, bool) {
+    return json{{"n", r["name"].get<std::string>()}};  // type_error
+  });
+  EXPECT_EQ(code_of(o), "bad_request");
+}
+
+TEST(ControlRequest, DeepNestingDoesNotExhaustTheStack) {
+  std::string deep =
+      "{\"cmd\":\"status\",\"x\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
+  LineOutcome o = answer_line(deep, true, echo_handler);
+  EXPECT_TRUE(o.answer.contains("ok"));
+}
+
+}  // namespace
+}  // namespace vipa::ctl
