@@ -5,7 +5,7 @@
 namespace vipa {
 
 uint64_t DgdTiming::grace_us() const {
-  return std::min<uint64_t>(ping_us / 10, 2000);
+  return std::min<uint64_t>(ping_us / 10, 1000);
 }
 
 DgdTiming dgd_timing(const DgdConfig& c) {

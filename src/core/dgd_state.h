@@ -10,7 +10,7 @@
 // bounds the time from a failure to its detection by packets_lost x ping_time, whatever the
 // phase of the failure against the probe schedule, which counting whole unanswered rounds
 // would not (it adds up to one more interval). A small grace (a tenth of the interval, at
-// most 2 ms) gives the last probe as long to answer as the one before it took, plus jitter.
+// most 1 ms) gives the last probe as long to answer as the one before it took, plus jitter.
 // Only silence after packets_lost probes counts: when vipad itself was not scheduled (an
 // overloaded host), no probe went out, and its stall must not be taken for the gateway's.
 //

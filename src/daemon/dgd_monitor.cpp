@@ -216,8 +216,9 @@ void GatewayMonitor::arm() {
     if (timer_) sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
     return;
   }
-  // Let the kernel batch wakeups by a fiftieth of the interval at most, 1 ms at most.
-  uint64_t accuracy = std::clamp<uint64_t>(timing_.ping_us / 50, 1, 1000);
+  // Little slack: the gateways share one schedule already, and every microsecond of it is added
+  // to the detection time.
+  uint64_t accuracy = std::clamp<uint64_t>(timing_.ping_us / 100, 1, 200);
   if (!timer_) {
     if (sd_event_add_time(ev_, &timer_, CLOCK_MONOTONIC, next, accuracy, on_timer, this) < 0) {
       log::err("dead gateway detection: cannot create its timer");

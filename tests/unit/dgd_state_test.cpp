@@ -77,8 +77,9 @@ TEST(DgdState, Timing) {
   EXPECT_EQ(t.ping_us, 100 * kMs);
   EXPECT_EQ(t.retry_us, 100 * kMs);
   EXPECT_EQ(t.packets_lost, 3u);
-  EXPECT_EQ(t.grace_us(), 2 * kMs);
+  EXPECT_EQ(t.grace_us(), 1 * kMs);
   EXPECT_EQ(timing(10).grace_us(), 1 * kMs);
+  EXPECT_EQ(timing(5000).grace_us(), 1 * kMs);
   EXPECT_EQ(timing(10, 0).packets_lost, 1u);  // never zero: that would mean dead at once
 }
 
@@ -103,7 +104,7 @@ TEST(DgdState, DeadAfterPacketsLostIntervalsOfSilence) {
   EXPECT_EQ(s.st.cause(), DeathCause::GatewaySilent);
   // Last answer at 200.3 ms: dead 3 intervals and the grace later.
   uint64_t last = kT0 + 200 * kMs + 300;
-  EXPECT_EQ(s.changes[0].first, last + 300 * kMs + 2 * kMs);
+  EXPECT_EQ(s.changes[0].first, last + 300 * kMs + s.t.grace_us());
   // The three probes after the last answer all went unanswered.
   EXPECT_EQ(s.sends_between(last, s.changes[0].first), 3u);
   EXPECT_FALSE(s.st.alive());
@@ -220,7 +221,7 @@ TEST(DgdState, TrackedNeedsGatewayAndTarget) {
   ASSERT_EQ(s.changes.size(), 1u);
   EXPECT_EQ(s.changes[0].second, DgdChange::Died);
   EXPECT_EQ(s.st.cause(), DeathCause::TrackSilent);
-  EXPECT_EQ(s.changes[0].first, kT0 + 100 * kMs + 900 + 302 * kMs);
+  EXPECT_EQ(s.changes[0].first, kT0 + 100 * kMs + 900 + 300 * kMs + s.t.grace_us());
 }
 
 TEST(DgdState, TrackAnswerWithoutGatewayAnswerIsNotEnough) {
@@ -309,7 +310,7 @@ TEST(DgdState, StallOfTheProberIsNoSilence) {
     }
     ASSERT_EQ(s.changes.size(), 1u);
     // Rounds at 500, 600, 700 ms after the stall, the last given the previous answer's time.
-    EXPECT_EQ(s.changes[0].first, kT0 + 700 * kMs + 300 + 2 * kMs);
+    EXPECT_EQ(s.changes[0].first, kT0 + 700 * kMs + 300 + t.grace_us());
   }
 }
 
@@ -361,7 +362,7 @@ TEST(DgdState, PacketsLostOneIsOneIntervalOfSilence) {
   s.gateway = [&](uint64_t at) { return at < cut ? 300 : -1; };
   s.run_until(kT0 + 1000 * kMs);
   ASSERT_EQ(s.changes.size(), 1u);
-  EXPECT_EQ(s.changes[0].first, kT0 + 300 * kMs + 300 + 100 * kMs + 2 * kMs);
+  EXPECT_EQ(s.changes[0].first, kT0 + 300 * kMs + 300 + 100 * kMs + s.t.grace_us());
 }
 
 }  // namespace
