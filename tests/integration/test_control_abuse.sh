@@ -23,6 +23,16 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 PROMPT=1 # seconds: what "served promptly" means here, on a loaded CI machine
+MAX_GROWTH_MIB=16
+# Under AddressSanitizer (the sanitizer CI stage, a Debug build) vipad is several times slower,
+# and freed memory sits in ASan's quarantine (256 MiB by default) instead of going back: RSS
+# says nothing about vipad's own bounds there, so those checks only run on normal builds.
+ASAN=0
+if ldd "$VIPAD" 2>/dev/null | grep -q libasan; then
+  ASAN=1
+  PROMPT=3
+  MAX_GROWTH_MIB=100000
+fi
 IDLE_TIMEOUT=30
 
 BIN=$TMP/bin
@@ -197,8 +207,12 @@ done
 RSS1=$(rss_of "$VIPAD_PID" VmRSS)
 HWM1=$(rss_of "$VIPAD_PID" VmHWM)
 note "VmRSS ${RSS0} -> ${RSS1} kB, VmHWM ${HWM0} -> ${HWM1} kB"
-check "10mb-lines-rss-bounded" test $((RSS1 - RSS0)) -lt $((16 << 10))
-check "10mb-lines-peak-bounded" test $((HWM1 - HWM0)) -lt $((16 << 10))
+if [ $ASAN = 0 ]; then
+  check "10mb-lines-rss-bounded" test $((RSS1 - RSS0)) -lt $((16 << 10))
+  check "10mb-lines-peak-bounded" test $((HWM1 - HWM0)) -lt $((16 << 10))
+else
+  note "AddressSanitizer build: memory bounds not judged (quarantine)"
+fi
 abuse "line-limit-boundary" boundary --max 65536
 check "served-after-huge-lines" status_prompt
 after huge-lines
@@ -234,7 +248,7 @@ check_within "failback-after-flood" 10 seed_converged
 after flood
 
 abuse "pileup-unread-answers" pileup --clients 64 --pid "$VIPAD_PID" --max-latency "$PROMPT" \
-  --max-growth-mib 16
+  --max-growth-mib "$MAX_GROWTH_MIB"
 check_within "served-after-pileup" 30 status_prompt
 after pileup
 
@@ -263,7 +277,7 @@ after idle
 # Everything above, together, left no lasting growth.
 RSS_END=$(rss_of "$VIPAD_PID" VmRSS)
 note "VmRSS at start of the attacks ${RSS0} kB, after all of them ${RSS_END} kB"
-check "rss-after-all-attacks" test $((RSS_END - RSS0)) -lt $((16 << 10))
+[ $ASAN = 0 ] && check "rss-after-all-attacks" test $((RSS_END - RSS0)) -lt $((16 << 10))
 
 # ---------------------------------------------------------------- deep nesting
 
