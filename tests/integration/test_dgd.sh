@@ -174,5 +174,22 @@ check_within "f-passive-route-back" 3 route_show_has "via 10\.68\.5\.3 dev en5" 
 check_within "f-not-probed-once-alive" 2 gateway_field_is 10.68.5.3 probing false
 check "f-default-via-r5-untouched" owned_default 10.68.5.2 en5 20
 
+# ---------------------------------------------------------------- (g) reload
+# A gateway that DGD declared dead and that is no longer watched after a reload (active_dgd
+# removed) must not stay dead: its route comes back at once. Watched again, it goes again.
+ipr1 link set r1h arp off
+check_within "g-dead-before-reload" 2 no_default_via 10.68.1.2
+DGD_EXTRA='' dgd_config
+awk '/^gateway = "10\.68\.1\.2"/ { skip = 1 } /^\[/ { skip = 0 }
+     skip && /^(active_dgd|track) / { next } { print }' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
+check "g-reload-unwatched" "$VIPACTL" --socket "$SOCK" reload
+check_within "g-unwatched-route-back" 3 owned_default 10.68.1.2 en1 10
+check "g-not-in-status" test -z "$(gateway_json 10.68.1.2)"
+DGD_EXTRA='' dgd_config
+check "g-reload-watched" "$VIPACTL" --socket "$SOCK" reload
+check_within "g-watched-again-and-dead" 3 no_default_via 10.68.1.2
+ipr1 link set r1h arp on
+check_within "g-back" 3 owned_default 10.68.1.2 en1 10
+
 check "vipad-still-running" vipad_alive
 finish
