@@ -16,6 +16,9 @@ struct LineOutcome {
   bool empty = false;      // a blank line: no answer
 };
 
+// Deepest nesting of arrays/objects a request may have (see request.cpp).
+inline constexpr int kMaxDepth = 64;
+
 nlohmann::json error_answer(const std::string& code, const std::string& message);
 
 // Decodes and checks the line (a JSON object, "cmd" a string, "v" 1 when present), answers

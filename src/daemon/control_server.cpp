@@ -21,6 +21,7 @@ ControlServer::ControlServer(sd_event* ev, std::string path, Handler handler)
 ControlServer::~ControlServer() {
   while (!clients_.empty()) drop(&clients_.front());
   if (listen_src_) sd_event_source_unref(listen_src_);
+  if (defer_) sd_event_source_disable_unref(defer_);
   if (listen_fd_ >= 0) {
     close(listen_fd_);
     unlink(path_.c_str());
@@ -45,6 +46,11 @@ Status ControlServer::start() {
   if (listen(listen_fd_, 64) < 0) return Error::sys(errno, "listen " + path_);
   if (sd_event_add_io(ev_, &listen_src_, listen_fd_, EPOLLIN, on_accept, this) < 0)
     return Error::msg("cannot watch the control socket");
+  sd_event_source_set_priority(listen_src_, kClientPriority);
+  if (sd_event_add_defer(ev_, &defer_, on_defer, this) < 0)
+    return Error::msg("cannot schedule control clients");
+  sd_event_source_set_priority(defer_, kClientPriority);
+  sd_event_source_set_enabled(defer_, SD_EVENT_OFF);
   return Ok{};
 }
 
@@ -70,6 +76,8 @@ int ControlServer::on_accept(sd_event_source*, int fd, uint32_t, void* self) {
       s->drop(&c);
       continue;
     }
+    // Kernel events (netlink, timers) come before clients when both are ready.
+    sd_event_source_set_priority(c.io, kClientPriority);
     s->arm_idle(c);
   }
   return 0;
@@ -107,45 +115,70 @@ void ControlServer::drop(Client* c) {
 int ControlServer::on_client(sd_event_source*, int, uint32_t revents, void* cp) {
   auto* c = static_cast<Client*>(cp);
   ControlServer* s = c->server;
-  if (revents & EPOLLOUT) {
-    s->flush(*c);
-    if (c->fd < 0) return 0;
-  }
-  if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+  if (revents & EPOLLOUT) s->flush(*c);
+  // Backpressure: a client that does not read its answers gets nothing more read or computed.
+  if ((revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && c->out.empty() && !c->closing) {
+    // One read per dispatch: the loop then serves netlink, timers and the other clients.
     char buf[16384];
-    for (;;) {
-      ssize_t n = read(c->fd, buf, sizeof buf);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-        s->drop(c);
-        return 0;
-      }
-      if (n < 0) break;
+    ssize_t n = read(c->fd, buf, sizeof buf);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      s->drop(c);
+      return 0;
+    }
+    if (n > 0) {
       s->arm_idle(*c);
       c->in.append(buf, static_cast<size_t>(n));
-      size_t pos;
-      while (!c->closing && (pos = c->in.find('\n')) != std::string::npos) {
-        std::string line = c->in.substr(0, pos);
-        c->in.erase(0, pos + 1);
-        if (line.size() > kMaxLine) {
-          s->send(*c, error_answer("too_large", "request line over 65536 bytes"));
-          c->closing = true;
-          break;
-        }
-        s->handle_line(*c, line);
-      }
-      if (!c->closing && c->in.size() > kMaxLine) {
-        // Never buffer an endless line: answer and hang up.
-        s->send(*c, error_answer("too_large", "request line over 65536 bytes"));
-        c->closing = true;
-      }
-      if (c->closing) {
-        c->in.clear();
-        break;
-      }
     }
+  } else if ((revents & (EPOLLHUP | EPOLLERR)) && c->out.empty()) {
+    s->drop(c);
+    return 0;
+  }
+  s->process(*c);
+  if (c->closing && c->out.empty()) {
+    s->drop(c);
+    return 0;
   }
   s->update_events(*c);
-  if (c->closing && c->out.empty()) s->drop(c);
+  return 0;
+}
+
+// Answers at most kLinesPerTurn complete lines, and only while the client reads its answers;
+// what is left waits for the next turn (the defer source), so one client pipelining requests
+// cannot starve the loop or make vipad compute answers nobody reads.
+void ControlServer::process(Client& c) {
+  for (int i = 0; i < kLinesPerTurn && !c.closing && c.out.empty(); ++i) {
+    size_t pos = c.in.find('\n');
+    if (pos == std::string::npos) break;
+    if (pos > kMaxLine) {
+      send(c, error_answer("too_large", "request line over 65536 bytes"));
+      c.closing = true;
+      break;
+    }
+    std::string line = c.in.substr(0, pos);
+    c.in.erase(0, pos + 1);
+    handle_line(c, line);
+  }
+  if (!c.closing && c.in.find('\n') == std::string::npos && c.in.size() > kMaxLine) {
+    // Never buffer an endless line: answer and hang up.
+    send(c, error_answer("too_large", "request line over 65536 bytes"));
+    c.closing = true;
+  }
+  if (c.closing) c.in.clear();
+  if (!c.closing && c.out.empty() && c.in.find('\n') != std::string::npos && defer_)
+    sd_event_source_set_enabled(defer_, SD_EVENT_ONESHOT);
+}
+
+int ControlServer::on_defer(sd_event_source*, void* self) {
+  auto* s = static_cast<ControlServer*>(self);
+  for (auto it = s->clients_.begin(); it != s->clients_.end();) {
+    Client& c = *it++;
+    if (c.in.find('\n') == std::string::npos) continue;
+    s->process(c);
+    if (c.closing && c.out.empty())
+      s->drop(&c);
+    else
+      s->update_events(c);
+  }
   return 0;
 }
 

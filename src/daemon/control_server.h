@@ -22,6 +22,8 @@ class ControlServer {
   static constexpr size_t kMaxClients = 256;
   static constexpr size_t kMaxOutput = 4 << 20;  // a monitor that stops reading is dropped
   static constexpr uint64_t kIdleUsec = 30'000'000;
+  static constexpr int kLinesPerTurn = 16;
+  static constexpr int64_t kClientPriority = 10;  // after netlink and timers (priority 0)
 
   ControlServer(sd_event* ev, std::string path, Handler handler);
   ~ControlServer();
@@ -44,6 +46,8 @@ class ControlServer {
   static int on_accept(sd_event_source* s, int fd, uint32_t revents, void* self);
   static int on_client(sd_event_source* s, int fd, uint32_t revents, void* c);
   static int on_idle(sd_event_source* s, uint64_t usec, void* c);
+  static int on_defer(sd_event_source* s, void* self);
+  void process(Client& c);
   void handle_line(Client& c, const std::string& line);
   void send(Client& c, const nlohmann::json& j);
   void flush(Client& c);
@@ -56,6 +60,7 @@ class ControlServer {
   Handler handler_;
   int listen_fd_ = -1;
   sd_event_source* listen_src_ = nullptr;
+  sd_event_source* defer_ = nullptr;  // clients with complete lines left over
   std::list<Client> clients_;
 };
 

@@ -11,9 +11,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "core/routing_refresh.h"
 #include "daemon/capabilities.h"
 #include "daemon/log.h"
-#include "core/routing_refresh.h"
 #include "nl/address.h"
 
 namespace vipa {
@@ -360,6 +360,12 @@ void Daemon::update_gateways() {
       log::warn(s.error().message + "; passive dead gateway detection is off");
   }
   gw_->set_targets(dgd_targets(cfg_, cache_.obs()));
+  // A gateway no longer watched (a reload dropped active_dgd, its interface went away) must not
+  // stay dead in the intent: the monitor's view is the truth.
+  if (auto dead = gw_->dead_keys(); dead != intent_.dead_gateways) {
+    intent_.dead_gateways = std::move(dead);
+    schedule("gateways");
+  }
 }
 
 void Daemon::refresh_routing_daemon(const std::vector<IpAddr>& restored) {
