@@ -26,7 +26,8 @@ ConvergeResult converge(const Intent& intent, Observed& obs, Dataplane& dp, int 
     for (auto& op : plan.ops) {
       Status s = dp.apply(op, obs);
       if (s.ok()) {
-        res.applied.push_back(op);
+        if (res.applied.size() < ConvergeResult::kKeepApplied) res.applied.push_back(op);
+        ++res.applied_count;
         progress = true;
       } else {
         std::string k = op.str();
@@ -36,8 +37,7 @@ ConvergeResult converge(const Intent& intent, Observed& obs, Dataplane& dp, int 
       }
     }
     // Nothing moved, or the same operations keep failing: wait for the kernel to change.
-    if (!progress ||
-        (failed_now == failed_before && !failed_now.empty() && res.applied.size() == 0))
+    if (!progress || (failed_now == failed_before && !failed_now.empty() && res.applied_count == 0))
       break;
     failed_before = failed_now;
   }

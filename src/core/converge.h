@@ -15,7 +15,12 @@ namespace vipa {
 
 struct ConvergeResult {
   int passes = 0;
+  // The first kKeepApplied operations applied, for logs and events; applied_count counts all.
+  // (A first start over 100,000 routes applies 100,000 rewrites: keeping them all would cost
+  // tens of MiB for nothing but log lines.)
+  static constexpr size_t kKeepApplied = 1000;
   std::vector<Op> applied;
+  size_t applied_count = 0;
   std::vector<std::pair<Op, Error>> failed;
   std::vector<std::string> problems;
   size_t daemon_routes_left_alone = 0;

@@ -250,6 +250,23 @@ int Daemon::on_netlink(sd_event_source*, int, uint32_t, void* self) {
   return 0;
 }
 
+// One line per change while there are few; a summary when a start over a big table rewrites
+// thousands of routes (100,000 log lines would cost more than the rewrites).
+void Daemon::log_applied(const ConvergeResult& res) {
+  constexpr size_t kDetailed = 20;
+  size_t shown = std::min(res.applied.size(), kDetailed);
+  for (size_t i = 0; i < shown; ++i)
+    log::info(res.applied[i].str() + " (" + res.applied[i].why + ")");
+  if (res.applied_count > shown) {
+    std::map<std::string, size_t> by_kind;
+    for (auto& op : res.applied) ++by_kind[op.why];
+    std::string kinds;
+    for (auto& [why, n] : by_kind) kinds += (kinds.empty() ? "" : ", ") + why;
+    log::info("... and " + std::to_string(res.applied_count - shown) + " more change(s) (" + kinds +
+              ")");
+  }
+}
+
 void Daemon::retry_later() {
   uint64_t now = 0;
   sd_event_now(ev_, CLOCK_MONOTONIC, &now);
@@ -306,16 +323,16 @@ void Daemon::converge_now() {
     if (logged_problems_.insert(p).second) log::warn(p);
   for (auto& [op, err] : res.failed) log::warn(op.str() + ": " + err.message);
   daemon_routes_left_alone_ = res.daemon_routes_left_alone;
-  if (!res.applied.empty()) {
-    for (auto& op : res.applied) log::info(op.str() + " (" + op.why + ")");
+  if (res.applied_count > 0) {
+    log_applied(res);
     if (converged_once_ && foreign_change_) {
       ++repairs_;
       emit("repair", "",
-           std::to_string(res.applied.size()) +
+           std::to_string(res.applied_count) +
                " change(s) made to set right what another tool "
                "changed (first: " +
                res.applied.front().str() + ")",
-           {{"changes", res.applied.size()}});
+           {{"changes", res.applied_count}});
     }
     log::debug("converged in " + std::to_string(res.passes) + " passes, " + std::to_string(us) +
                " us");
@@ -342,7 +359,7 @@ void Daemon::converge_now() {
   if (!converged_once_) {
     converged_once_ = true;
     sd_notify(0, "READY=1");
-    log::notice("ready: " + std::to_string(res.applied.size()) + " change(s) made at start");
+    log::notice("ready: " + std::to_string(res.applied_count) + " change(s) made at start");
   }
   notify_status();
 }
@@ -554,14 +571,14 @@ int Daemon::cleanup() {
   intent_.config = &cfg_;
   intent_.cleanup = true;
   ConvergeResult res = converge(intent_, cache_.obs(), *dp_, 16);
-  for (auto& op : res.applied) log::info(op.str() + " (" + op.why + ")");
+  log_applied(res);
   for (auto& [op, err] : res.failed) log::err(op.str() + ": " + err.message);
   if (!res.converged) {
     log::err("cleanup incomplete; the record of original values is kept in " + store_.path());
     return 1;
   }
   (void)store_.remove();
-  log::notice("cleanup done: " + std::to_string(res.applied.size()) + " change(s)");
+  log::notice("cleanup done: " + std::to_string(res.applied_count) + " change(s)");
   return 0;
 }
 

@@ -48,7 +48,8 @@ class Daemon {
   void handle_message(const nlmsghdr* nlh);
   void schedule(const char* why);
   void converge_now();
-  void retry_later();  // converge again in 50 ms (a failed dump)
+  void retry_later();
+  void log_applied(const ConvergeResult& res);  // converge again in 50 ms (a failed dump)
   void track_link(const Link& old_link, const Link& new_link);
   void emit(const std::string& event, const std::string& vipa, const std::string& message,
             nlohmann::json extra = {});

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 
 #include "nl/address.h"
 #include "nl/link.h"
@@ -65,12 +66,16 @@ CacheChange KernelCache::apply(const nlmsghdr* nlh) {
       if (!r) break;
       if (nlh->nlmsg_type == RTM_NEWROUTE) {
         // NLM_F_REPLACE events stand for a route that took another's slot: drop the old one.
-        if (nlh->nlmsg_flags & NLM_F_REPLACE) {
-          for (auto it = obs_.routes.begin(); it != obs_.routes.end();) {
+        if ((nlh->nlmsg_flags & NLM_F_REPLACE) && r->family == AF_INET) {
+          // The slot's routes are adjacent in the map (RouteKey orders by family, table, dst,
+          // length, tos and metric first): visit only them, not the whole table.
+          RouteKey lo{r->family, r->table, r->dst, r->dst_len, r->tos, r->priority, INT_MIN, {}};
+          for (auto it = obs_.routes.lower_bound(lo); it != obs_.routes.end();) {
             const Route& o = it->second;
-            if (o.family == r->family && o.table == r->table && o.dst == r->dst &&
-                o.dst_len == r->dst_len && o.tos == r->tos && o.priority == r->priority &&
-                o.key() != r->key() && r->family == AF_INET)
+            if (o.family != r->family || o.table != r->table || o.dst != r->dst ||
+                o.dst_len != r->dst_len || o.tos != r->tos || o.priority != r->priority)
+              break;
+            if (o.key() != r->key())
               it = obs_.routes.erase(it);
             else
               ++it;
