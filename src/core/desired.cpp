@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 namespace vipa {
@@ -152,6 +153,22 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
   for (auto& [oif, src] : d.src6_by_oif) listed.push_back(oif);
   // multipath = true: the live gateways of one destination and metric share one ECMP route.
   std::map<std::tuple<int, IpAddr, int, uint32_t>, Route> ecmp;
+  // A destination keeps its routes through dead gateways, at the worst metric, while it has no
+  // live one: withdrawing them all would leave no route back to a tracked target (loose
+  // rp_filter then drops its echo replies), so the gateways could never be seen alive again;
+  // and the least bad route is better than none (AIX uses it too).
+  std::set<std::tuple<int, IpAddr, int>> has_live;
+  for (auto& rc : cfg.routes) {
+    if (!rc.destination) continue;
+    int oif = !rc.interface.empty()
+                  ? (obs.link_by_name(rc.interface) ? obs.link_by_name(rc.interface)->ifindex : 0)
+                  : (rc.gateway ? resolve_gateway_oif(obs, *rc.gateway, listed) : 0);
+    const Link* l = obs.link(oif);
+    if (!l || !l->admin_up() || !l->carrier()) continue;
+    if (!rc.gateway || !intent.dead_gateways.count(gateway_key(*rc.gateway, oif)))
+      has_live.insert(
+          {rc.family, rc.destination->addr.masked(rc.destination->len), rc.destination->len});
+  }
   for (auto& rc : cfg.routes) {
     if (!rc.destination) continue;
     int oif = 0;
@@ -163,7 +180,11 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     }
     const Link* l = obs.link(oif);
     if (!l || !l->admin_up() || !l->carrier()) continue;
-    if (rc.gateway && intent.dead_gateways.count(gateway_key(*rc.gateway, oif))) continue;
+    bool dead = rc.gateway && intent.dead_gateways.count(gateway_key(*rc.gateway, oif));
+    bool last_resort =
+        dead && !has_live.count({rc.family, rc.destination->addr.masked(rc.destination->len),
+                                 rc.destination->len});
+    if (dead && !last_resort) continue;
     Route r;
     r.family = static_cast<uint8_t>(rc.family);
     r.table = RT_TABLE_MAIN;
@@ -174,11 +195,12 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     r.scope = route_scope(r.family, !rc.gateway);
     // The kernel stores IPv6 metric 0 as 1024; desire what it will report.
     r.priority = (rc.family == AF_INET6 && rc.metric == 0) ? 1024 : rc.metric;
+    if (last_resort) r.priority = kDeadGatewayMetric | (rc.metric & 0xffff);
     r.oif = oif;
     if (rc.gateway) r.gateway = *rc.gateway;
     auto& srcs = rc.family == AF_INET ? d.src4_by_oif : d.src6_by_oif;
     if (auto it = srcs.find(oif); it != srcs.end()) r.prefsrc = it->second;
-    if (!rc.multipath) {
+    if (!rc.multipath || last_resort) {
       d.owned.emplace(r.key(), r);
       continue;
     }

@@ -59,6 +59,10 @@ Desired compute_desired(const Intent& intent, const Observed& obs);
 // ignore_routes_with_linkdown (a carrier-down nexthop is skipped at once by the kernel).
 std::vector<std::pair<std::string, std::string>> iface_sysctls(const std::string& ifname);
 
+// The metric (high 16 bits) of routes kept through a dead gateway because their destination has
+// no live route left: worse than anything configured, so a live route wins as soon as it exists.
+inline constexpr uint32_t kDeadGatewayMetric = 0xffff0000u;
+
 // The key of a gateway in Intent::dead_gateways: "ADDR%IFINDEX".
 std::string gateway_key(const IpAddr& gw, int oif);
 

@@ -288,6 +288,26 @@ TEST_F(SeedHost, OwnedRouteWithdrawnWhenItsGatewayIsDead) {
   EXPECT_EQ(dels[0].route.key(), via1.key());
 }
 
+TEST_F(SeedHost, EveryGatewayDeadKeepsTheRoutesAtTheWorstMetric) {
+  add_vi0();
+  intent.dead_gateways.insert("10.68.1.2%" + std::to_string(en1));
+  intent.dead_gateways.insert("10.68.5.2%" + std::to_string(en5));
+  Desired d = desired();
+  Route via1 = static_route("0.0.0.0/0", "10.68.1.2", en1, kProtoVipa, 10);
+  Route via5 = static_route("0.0.0.0/0", "10.68.5.2", en5, kProtoVipa, 20);
+  EXPECT_FALSE(d.owned.count(via1.key()));
+  EXPECT_FALSE(d.owned.count(via5.key()));
+  via1.priority = kDeadGatewayMetric | 10;
+  via5.priority = kDeadGatewayMetric | 20;
+  EXPECT_TRUE(d.owned.count(via1.key()));  // a way back for the probes' answers
+  EXPECT_TRUE(d.owned.count(via5.key()));
+  // One gateway alive again: the dead one's route goes, the live one is at its own metric.
+  intent.dead_gateways.erase("10.68.5.2%" + std::to_string(en5));
+  d = desired();
+  EXPECT_FALSE(d.owned.count(via1.key()));
+  EXPECT_TRUE(d.owned.count(static_route("0.0.0.0/0", "10.68.5.2", en5, kProtoVipa, 20).key()));
+}
+
 TEST_F(SeedHost, DeadGatewayOnAnotherInterfaceDoesNotWithdraw) {
   add_vi0();
   intent.dead_gateways.insert("10.68.1.2%" + std::to_string(en5));
