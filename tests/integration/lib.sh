@@ -410,8 +410,11 @@ start_vipad() {
   VIPAD_PID=$!
   VIPAD_RC=
   wait_for 5 vipad_ready_or_dead
+  # vi0 may have outlived a previous vipad: also wait for this one's control socket.
+  wait_for 5 vipad_socket_or_dead
   proc_alive "$VIPAD_PID" && vipa_addr_present
 }
+vipad_socket_or_dead() { [ -S "$SOCK" ] || ! proc_alive "$VIPAD_PID"; }
 vipad_ready_or_dead() { vipa_addr_present || ! proc_alive "$VIPAD_PID"; }
 
 # stop_vipad [SIGNAL]: signal vipad (default TERM), wait up to 5 s, reap; VIPAD_RC = its exit

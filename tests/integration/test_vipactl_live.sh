@@ -90,6 +90,8 @@ check_within "record-survives-restart" 3 kernel_has_addr vi0 10.68.6.3
 check "admin-file-still-untouched" cmp -s "$CONF" "$TMP/conf.orig"
 
 # A non-root peer: with the socket opened to everyone, reading works and changing is refused.
+# (vi0 outlived the stop, so start_vipad returned before this vipad made its socket.)
+check_within "socket-ready-after-restart" 5 test -S "$SOCK"
 chmod 0666 "$SOCK"
 chmod 0755 "$TMP" "$TMP/run" 2>/dev/null
 as_nobody() { ip netns exec "$NS_H" setpriv --reuid=65534 --regid=65534 --clear-groups "$VIPACTL" --socket "$SOCK" "$@"; }
