@@ -36,20 +36,6 @@ bool has_name(const std::vector<std::string>& v, const std::string& n) {
   return std::find(v.begin(), v.end(), n) != v.end();
 }
 
-// The interface whose connected prefix holds `gw` (listed interfaces first).
-int resolve_gateway_oif(const Observed& obs, const IpAddr& gw, const std::vector<int>& preferred) {
-  int fallback = 0;
-  for (auto& a : obs.addrs) {
-    if (a.family != gw.family || a.addr.is_unspecified()) continue;
-    Prefix p{a.addr, a.prefixlen};
-    if (!p.contains(gw)) continue;
-    if (std::find(preferred.begin(), preferred.end(), a.ifindex) != preferred.end())
-      return a.ifindex;
-    if (!fallback) fallback = a.ifindex;
-  }
-  return fallback;
-}
-
 // IPv6 has no route scopes: the kernel reports every IPv6 route as universe. Desiring "link"
 // for one would never match and would rewrite it for ever.
 uint8_t route_scope(uint8_t family, bool device_route) {
@@ -69,6 +55,35 @@ std::vector<DesiredAddr> vipa_addrs_of(const VipaConfig& v) {
 }
 
 }  // namespace
+
+// Interfaces that use a VIPA by the config (all but the VIPAs' own links when a VIPA names none).
+static bool uses_a_vipa(const Config& cfg, const Link& l) {
+  for (auto& v : cfg.vipas) {
+    if (v.interface_names.empty() && v.name != l.name) return true;
+    if (std::find(v.interface_names.begin(), v.interface_names.end(), l.name) !=
+        v.interface_names.end())
+      return true;
+  }
+  return false;
+}
+
+int route_oif(const Config& cfg, const Observed& obs, const RouteConfig& rc) {
+  if (!rc.interface.empty()) {
+    const Link* l = obs.link_by_name(rc.interface);
+    return l ? l->ifindex : 0;
+  }
+  if (!rc.gateway) return 0;
+  // The interface whose connected prefix holds the gateway, interfaces using a VIPA first.
+  int fallback = 0;
+  for (auto& a : obs.addrs) {
+    if (a.family != rc.gateway->family || a.addr.is_unspecified()) continue;
+    if (!Prefix{a.addr, a.prefixlen}.contains(*rc.gateway)) continue;
+    const Link* l = obs.link(a.ifindex);
+    if (l && uses_a_vipa(cfg, *l)) return a.ifindex;
+    if (!fallback) fallback = a.ifindex;
+  }
+  return fallback;
+}
 
 std::string gateway_key(const IpAddr& gw, int oif) {
   return gw.str() + "%" + std::to_string(oif);
@@ -148,9 +163,6 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
   if (intent.cleanup) return d;
 
   // Owned routes ([[route]]): installed while their way out is alive.
-  std::vector<int> listed;
-  for (auto& [oif, src] : d.src4_by_oif) listed.push_back(oif);
-  for (auto& [oif, src] : d.src6_by_oif) listed.push_back(oif);
   // multipath = true: the live gateways of one destination and metric share one ECMP route.
   std::map<std::tuple<int, IpAddr, int, uint32_t>, Route> ecmp;
   // A destination keeps its routes through dead gateways, at the worst metric, while it has no
@@ -160,9 +172,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
   std::set<std::tuple<int, IpAddr, int>> has_live;
   for (auto& rc : cfg.routes) {
     if (!rc.destination) continue;
-    int oif = !rc.interface.empty()
-                  ? (obs.link_by_name(rc.interface) ? obs.link_by_name(rc.interface)->ifindex : 0)
-                  : (rc.gateway ? resolve_gateway_oif(obs, *rc.gateway, listed) : 0);
+    int oif = route_oif(cfg, obs, rc);
     const Link* l = obs.link(oif);
     if (!l || !l->admin_up() || !l->carrier()) continue;
     if (!rc.gateway || !intent.dead_gateways.count(gateway_key(*rc.gateway, oif)))
@@ -171,13 +181,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
   }
   for (auto& rc : cfg.routes) {
     if (!rc.destination) continue;
-    int oif = 0;
-    if (!rc.interface.empty()) {
-      const Link* l = obs.link_by_name(rc.interface);
-      oif = l ? l->ifindex : 0;
-    } else if (rc.gateway) {
-      oif = resolve_gateway_oif(obs, *rc.gateway, listed);
-    }
+    int oif = route_oif(cfg, obs, rc);
     const Link* l = obs.link(oif);
     if (!l || !l->admin_up() || !l->carrier()) continue;
     bool dead = rc.gateway && intent.dead_gateways.count(gateway_key(*rc.gateway, oif));

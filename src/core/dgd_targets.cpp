@@ -23,30 +23,6 @@ std::set<IpAddr> vipa_addresses(const Config& cfg) {
   return out;
 }
 
-// Interfaces that use a VIPA, by name: where desired.cpp looks first for a gateway's link.
-bool is_listed(const Config& cfg, const Link& l) {
-  for (auto& v : cfg.vipas) {
-    if (v.interface_names.empty() && v.name != l.name) return true;
-    if (std::find(v.interface_names.begin(), v.interface_names.end(), l.name) !=
-        v.interface_names.end())
-      return true;
-  }
-  return false;
-}
-
-// The same choice compute_desired() makes for a route without `interface`, so the keys agree.
-int gateway_oif(const Config& cfg, const Observed& obs, const IpAddr& gw) {
-  int fallback = 0;
-  for (auto& a : obs.addrs) {
-    if (a.family != gw.family || a.addr.is_unspecified()) continue;
-    if (!Prefix{a.addr, a.prefixlen}.contains(gw)) continue;
-    const Link* l = obs.link(a.ifindex);
-    if (l && is_listed(cfg, *l)) return a.ifindex;
-    if (!fallback) fallback = a.ifindex;
-  }
-  return fallback;
-}
-
 }  // namespace
 
 IpAddr dgd_probe_source(const Config& cfg, const Observed& obs, int ifindex, const IpAddr& gw) {
@@ -69,8 +45,7 @@ std::vector<GatewayTarget> dgd_targets(const Config& cfg, const Observed& obs) {
   std::map<std::string, GatewayTarget> by_key;
   for (auto& rc : cfg.routes) {
     if (!rc.gateway || (!rc.active_dgd && !cfg.dgd.passive_dgd)) continue;
-    const Link* l = rc.interface.empty() ? obs.link(gateway_oif(cfg, obs, *rc.gateway))
-                                         : obs.link_by_name(rc.interface);
+    const Link* l = obs.link(route_oif(cfg, obs, rc));
     if (!l) continue;
     IpAddr src = dgd_probe_source(cfg, obs, l->ifindex, *rc.gateway);
     if (src.empty()) continue;
