@@ -2,6 +2,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include "core/desired.h"
 #include "daemon/daemon.h"
 
 namespace vipa {
@@ -150,10 +151,8 @@ json Daemon::vipa_json(const VipaConfig& v) const {
            {"interface", ifname.empty() ? rc.interface : ifname},
            {"metric", rc.metric},
            {"installed", installed},
-           {"alive", !rc.gateway ||
-                         !intent_.dead_gateways.count(gateway_key(
-                             *rc.gateway,
-                             obs.link_by_name(ifname) ? obs.link_by_name(ifname)->ifindex : 0))}});
+           {"alive", !rc.gateway || !intent_.dead_gateways.count(
+                                        gateway_key(*rc.gateway, route_oif(cfg_, obs, rc)))}});
   }
   auto it = last_failover_.find(v.name);
   j["last_failover"] = it == last_failover_.end() ? json(nullptr) : it->second;
