@@ -27,7 +27,7 @@ integration: build
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
 
-# The seed end to end in network namespaces (lab/demo.sh): vipad, FRR, a telnet session through
+# IBM's sample end to end in network namespaces (lab/demo.sh): vipad, FRR, a telnet session through
 # a link, an uplink and a silent failure, and lab/out/timeline.svg. Under a minute.
 demo: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPA_WERROR=ON >/dev/null

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Carrier loss to reroute (issue 7), one command, as root:
+# Carrier loss to reroute, one command, as root:
 #
 #   bench/carrier_reroute.sh [VIPAD [VIPACTL]]     (defaults: build/vipad, build/vipactl)
 #
 # Knobs: TRIALS (200), BENCH_OUT=FILE keeps the markdown it prints, VIPAD_PRIO="chrt -f 20"
 # runs vipad at that priority (a diagnosis of how much of the tail is the scheduler's).
 #
-# In the seed's namespaces (tests/integration/lib.sh, vt<PID>-*, deleted on exit) vipad runs with
-# the seed config. Each trial sets r1h (en1's peer) down, so en1 loses carrier, waits until
+# In the sample's namespaces (tests/integration/lib.sh, vt<PID>-*, deleted on exit) vipad runs with
+# IBM's sample config. Each trial sets r1h (en1's peer) down, so en1 loses carrier, waits until
 # vipad has withdrawn its default routes via en1 (IPv4 and IPv6), sets r1h up again and waits for
 # the routes to come back. A listener in the host namespace (bench/nl_events.py, real-time
 # priority) timestamps every link and route event on receipt; the time reported is from en1's

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Churn (issue 7), one command, as root:
+# Churn, one command, as root:
 #
 #   bench/churn.sh [VIPAD [VIPACTL]]     (defaults: build/vipad, build/vipactl)
 #
 # Knobs: RATE (10000 operations/s), SECS (30), LIVE (5000 routes alive at any time),
 # BENCH_OUT=FILE keeps the markdown it prints.
 #
-# In the seed's namespaces (tests/integration/lib.sh, vt<PID>-*, deleted on exit) vipad runs with
-# the seed config while bench/route_churn.py, in the host namespace, adds and deletes /32 routes
+# In the sample's namespaces (tests/integration/lib.sh, vt<PID>-*, deleted on exit) vipad runs with
+# IBM's sample config while bench/route_churn.py, in the host namespace, adds and deletes /32 routes
 # via en1 and en5 (no source, proto boot) at RATE operations a second for SECS seconds, LIVE of
 # them alive at a time, in 10 ms batches. Reported: vipad's CPU over the window (utime+stime and
 # schedstat), the rate achieved, how long vipad took after the churn stopped until every route
@@ -88,7 +88,7 @@ say "| vipad CPU (schedstat) | $(awk -v n=$((ns1 - ns0)) -v w="$win" \
 say "| vipad context switches in the window | $((cs1 - cs0)) |"
 say "| after the churn stopped, until every route left has src 10.68.6.1 | ${settle_ms} ms |"
 say "| routes left / expected / without src / duplicated | $left / $LIVE / $ok_now / $dups |"
-say "| seed routes still right; vipad alive | $seed_ok; $alive |"
+say "| sample routes still right; vipad alive | $seed_ok; $alive |"
 say "| netlink overruns vipad logged (each followed by a full resync) | $overruns |"
 say "| vipad VmHWM | $(awk -v k="$hwm" 'BEGIN {printf "%.1f MiB", k / 1024}') |"
 say ""

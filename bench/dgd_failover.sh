@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Dead gateway detection benchmark (issue 4), one command, as root:
+# Dead gateway detection benchmark, one command, as root:
 #
 #   bench/dgd_failover.sh [VIPAD [VIPACTL]]     (defaults: build/vipad, build/vipactl)
 #
 # Knobs: TRIALS (50), CPU_SECS (20), DGD_RESULTS=FILE to keep the markdown table it prints,
 # PINGS ("10 100"), SKIP_CPU=1, VIPAD_PRIO (below).
 #
-# Everything runs in network namespaces named vt<PID>-* (the integration tests' seed topology,
+# Everything runs in network namespaces named vt<PID>-* (the integration tests' sample topology,
 # tests/integration/lib.sh), deleted on exit. It measures:
 #
 # 1. Failure-to-reroute time: from the moment r1 stops answering (the cut) to the moment the

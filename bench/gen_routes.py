@@ -5,7 +5,7 @@ router (10.68.1.2) and en5's (10.68.5.2).
     gen_routes.py N add|replace|del [SRC]
 
 10.68/16 is all the test namespaces may use, and it holds fewer than 100,000 /32s outside the
-seed's own subnets; so the /32s of that range come first, then its /31s, /30s and so on: distinct
+sample's own subnets; so the /32s of that range come first, then its /31s, /30s and so on: distinct
 prefixes, overlapping as a learned table's do. `replace` adds `src SRC` (default 10.68.6.1), the
 change vipad makes.
 """

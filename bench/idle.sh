@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Idle (issue 7), one command, as root:
+# Idle, one command, as root:
 #
 #   bench/idle.sh [VIPAD [VIPACTL]]     (defaults: build/vipad, build/vipactl)
 #
 # Knobs: SECS (30), BENCH_OUT=FILE keeps the markdown it prints.
 #
-# vipad with the seed config (no dead gateway detection) in the seed's namespaces
+# vipad with IBM's sample config (no dead gateway detection) in the sample's namespaces
 # (tests/integration/lib.sh, vt<PID>-*, deleted on exit), converged and left alone. Counted over
 # SECS seconds: its context switches (voluntary + nonvoluntary from /proc/PID/status: every wake-up
 # is one), its CPU time, then over another SECS seconds the system calls it makes (strace -c -f -p,
@@ -67,7 +67,7 @@ say "### Idle ($(date -u +%Y-%m-%d), commit $(git -C "$ROOT" rev-parse --short H
 say ""
 say "$(machine_line)"
 say ""
-say "| measure over $SECS s, seed config, no DGD | value |"
+say "| measure over $SECS s, sample config, no DGD | value |"
 say "|---|---|"
 say "| context switches (voluntary + nonvoluntary) | $wakeups ($(awk -v n="$wakeups" -v s="$SECS" 'BEGIN {printf "%.2f", n / s}')/s) |"
 say "| CPU time (schedstat) | $(((ns1 - ns0) / 1000)) µs |"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end outage in the lab (issue 5): a telnet session from the remote system to the VIPA
+# End-to-end outage in the lab: a telnet session from the remote system to the VIPA
 # (a line every 10 ms) and a ping every 10 ms on the same path, through TRIALS link, uplink and
 # silent failures each; p50/p99 of the session's stall and of the ping's loss. As root:
 #

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by the bench/*.sh scripts (sourced after tests/integration/lib.sh, which builds the seed's
+# Shared by the bench/*.sh scripts (sourced after tests/integration/lib.sh, which builds the sample's
 # namespaces vt<PID>-* and removes them on exit).
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -1,4 +1,4 @@
-// The pure core at scale: compute_desired() + reconcile() over the seed's host carrying 100k
+// The pure core at scale: compute_desired() + reconcile() over the sample's host carrying 100k
 // routes through en1 and en5 (a full routing table learnt by a DHCP client or an administrator's
 // scripts), and converge() applying the plan to the in-memory kernel of the unit tests.
 //   build/bench/reconcile_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only
@@ -34,7 +34,7 @@ const Config& seed_config() {
   return c;
 }
 
-// The seed's host with vipad's state in place, plus `n` static /32 routes alternating between
+// the sample's host with vipad's state in place, plus `n` static /32 routes alternating between
 // en1's and en5's router, each with the VIPA as source already (`correct`) or none.
 test::FakeKernel host_with_routes(int n, bool correct) {
   test::FakeKernel k;
@@ -45,7 +45,7 @@ test::FakeKernel host_with_routes(int n, bool correct) {
   Intent intent;
   intent.config = &seed_config();
   Observed obs = k.observe();
-  converge(intent, obs, k);  // the seed's own routes, sysctls and sources
+  converge(intent, obs, k);  // the sample's own routes, sysctls and sources
   int en1 = k.by_name("en1")->ifindex, en5 = k.by_name("en5")->ifindex;
   for (int i = 0; i < n; ++i) {
     Route r;

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Scale (issue 7), one command, as root:
+# Scale, one command, as root:
 #
 #   bench/scale.sh [VIPAD [VIPACTL]]     (defaults: build/vipad, build/vipactl)
 #
 # Knobs: ROUTES (100000), BENCH_OUT=FILE keeps the markdown it prints.
 #
-# In the seed's namespaces (tests/integration/lib.sh, vt<PID>-*, deleted on exit):
-# 1. Idle memory: vipad with the seed config and no other route; VmRSS/VmHWM once converged.
+# In the sample's namespaces (tests/integration/lib.sh, vt<PID>-*, deleted on exit):
+# 1. Idle memory: vipad with IBM's sample config and no other route; VmRSS/VmHWM once converged.
 # 2. ROUTES IPv4 routes (bench/gen_routes.py: distinct prefixes in 10.68.32.0-10.68.255.255,
 #    half via en1's router, half via en5's, none with a source) are in the host's main table
-#    before vipad starts. vipad starts with the seed config and NOTIFY_SOCKET pointing at
+#    before vipad starts. vipad starts with IBM's sample config and NOTIFY_SOCKET pointing at
 #    bench/notify_wait.py; reported: start -> READY=1 (its first converge is done), start -> the
 #    moment `ip route` shows every one of them with src 10.68.6.1, vipad's CPU time, and its
 #    VmHWM/VmRSS once it is idle again.
@@ -62,7 +62,7 @@ ALL_NS+=("$NS_B") # the baseline's namespace: topo_down removes it with the othe
 python3 "$HERE/gen_routes.py" "$ROUTES" add >"$TMP/add.batch"
 python3 "$HERE/gen_routes.py" "$ROUTES" replace >"$TMP/replace.batch"
 
-# ---- 1. idle with the seed config
+# ---- 1. idle with IBM's sample config
 seed_config
 start_vipad || die "vipad did not start"
 wait_for 5 seed_converged || die "vipad did not converge"
@@ -143,9 +143,9 @@ say "| RSS when idle again | VmRSS $(mib "$V_RSS") MiB (anon $(mib "$V_ANON") Mi
 say "| routes without src at the end | $V_LEFT | $ipb_left |"
 say ""
 say "Routes in the host before/after: $n_before/$n_after; vipad logged $overruns netlink overrun(s)."
-say "Seed config, idle, no other route: VmRSS $(mib "$IDLE_RSS") MiB (anon $(mib "$IDLE_ANON") MiB, file $(mib "$IDLE_FILE") MiB), VmHWM $(mib "$IDLE_HWM") MiB."
+say "Sample config, idle, no other route: VmRSS $(mib "$IDLE_RSS") MiB (anon $(mib "$IDLE_ANON") MiB, file $(mib "$IDLE_FILE") MiB), VmHWM $(mib "$IDLE_HWM") MiB."
 say ""
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a <= b)}' && echo met || echo MISSED; }
 say "Targets: no slower than ip -batch: $(verdict "$V_ALL" "$IPB_WALL") ($V_ALL s vs $IPB_WALL s);" \
   "RSS < 64 MiB with $ROUTES routes: $(verdict "$V_HWM" 65536) ($(mib "$V_HWM") MiB);" \
-  "< 8 MiB idle (seed): $(verdict "$IDLE_RSS" 8192) ($(mib "$IDLE_RSS") MiB)."
+  "< 8 MiB idle (sample): $(verdict "$IDLE_RSS" 8192) ($(mib "$IDLE_RSS") MiB)."

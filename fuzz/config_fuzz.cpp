@@ -1,6 +1,6 @@
 // libFuzzer target: vipa.conf text -> parse_config_string().
 // Properties beyond "no crash, no exception, no sanitizer report":
-//  - every refusal names its place as "FILE:LINE:COLUMN: " (the contract for stderr);
+//  - every refusal names its place as "FILE:LINE:COLUMN: " (vipad's contract for stderr);
 //  - every accepted VIPA renders (render_vipa_toml, what vipactl's drop-in holds) to TOML that
 //    parses back to the same AIX attributes, so a recorded change loads at the next start.
 #include <cstdint>

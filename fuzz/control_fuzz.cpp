@@ -4,7 +4,7 @@
 // handler standing in for the daemon:
 //  - the line checks (JSON object, "cmd" a string, "v" == 1, "id" echoed back);
 //  - mkdev/chdev's request validation: "attrs" (AIX attribute -> string) applied with
-//    apply_aix_attr() to the seed's vi0, the result judged by validate_config(), and what is
+//    apply_aix_attr() to the sample's vi0, the result judged by validate_config(), and what is
 //    accepted rendered to the drop-in form and parsed back to the same attributes;
 //  - vipactl's formatting of whatever JSON comes back (src/ctl/aix_format.h promises it never
 //    throws, whatever the fields hold).
@@ -45,7 +45,7 @@ gateway = "10.68.1.2"
 metric = 10
 )",
                                        "seed.conf");
-    if (!r.ok()) fail("seed config: " + r.error().message);
+    if (!r.ok()) fail("sample config: " + r.error().message);
     return *r;
   }();
   return c;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo` (as root): the seed (../shared/seed/aix-vipa-sample.txt) end to end, in network
+# `make demo` (as root): IBM's sample (IBM AIX: Sample VIPA environment) end to end, in network
 # namespaces that are deleted again at the end. vipad gives the host its VIPA vi0 10.68.6.1
 # for en1 and en5; FRR announces it to the routers; a remote system telnets to it; then a
 # cable, a router's uplink and a silent path fail in turn, and the session carries on through
@@ -75,7 +75,7 @@ elapsed() { echo "$((($(lab_now_ms) - START) / 1000)) s"; }
 
 # ---------------------------------------------------------------- 1. the network
 
-say "1. The seed's network, in namespaces $LAB-*"
+say "1. the sample network, in namespaces $LAB-*"
 cat <<'EOF'
    host h: vi0 10.68.6.1 (vipad), en1 10.68.1.1/24, en5 10.68.5.1/24
    r1 (10.68.1.2) behind en1, r5 (10.68.5.2) behind en5: the corporate routers
@@ -90,7 +90,7 @@ echo "   routers up ($LAB_DAEMON)"
 
 # ---------------------------------------------------------------- 2. vipad
 
-say "2. vipad starts in the host with the seed's configuration"
+say "2. vipad starts in the host with the sample configuration"
 lab_vipad_config
 sed 's/^/   /' "$VIPA_CONF"
 lab_vipad_up || die "vipad did not start"

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The seed's network, live (issue 5). Sourced by lab/demo.sh, tests/integration/test_lab.sh
+# the sample network, live. Sourced by lab/demo.sh, tests/integration/test_lab.sh
 # and bench/lab_outage.sh, as root. Every namespace carries the sourcing shell's PID in its
 # name; every process started is recorded by PID (routing daemons: by the pid files we give
 # them); lab_down removes it all and runs on EXIT, INT and TERM.
@@ -10,7 +10,7 @@
 #                    h:en5 ------------ r5:r5h  r5:r5c ----------------- c:c5
 #                       10.68.5.0/24              10.68.15.0/24
 #
-# h is the seed's host, r1 and r5 its routers, c the corporate network with its remote system
+# h is the sample's host, r1 and r5 its routers, c the corporate network with its remote system
 # (10.68.200.1). All four run a routing daemon: FRR (zebra, ospfd, bfdd) or, with
 # LAB_DAEMON=bird, BIRD 2. OSPF area 0 over point-to-point links, BFD 100 ms x 3; the path
 # through r5 costs more, so traffic takes r1 until something fails. The host's routing
@@ -328,7 +328,7 @@ lab_host_routing_up() {
 
 # ---------------------------------------------------------------- vipad
 
-# lab_vipad_config: the seed's config (tests/data/seed.conf) with the routing daemon named.
+# lab_vipad_config: the sample config (tests/data/seed.conf) with the routing daemon named.
 lab_vipad_config() {
   {
     if [ "${LAB_DGD:-0}" = 1 ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (README's `make test` after the dependencies):
 #   1. a warning-free build (-Werror), every unit test and every integration test;
-#   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer (issue 7), all but
+#   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer, all but
 #      the package test, which builds its own Release .deb;
 #   3. the libFuzzer targets for a bounded number of runs (fuzz/run.sh; long runs: docs/fuzzing.md).
 # Integration tests make their own network namespaces (root) and run one at a time: they time

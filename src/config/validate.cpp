@@ -270,7 +270,7 @@ Status check_globals(const Config& c, const Checker& ck) {
                    "daemon: '" + r.daemon + "' is not one of frr, bird, none");
   if (r.table == 0) return ck.fail(at("routing", "table"), range_msg("table", 0, 1, UINT32_MAX));
   // 253..255 are the kernel's default, main and local tables: publishing VIPA routes there
-  // would put them in the system-wide table the seed says stays free of vi0.
+  // would put them in the system-wide table IBM's sample says stays free of vi0.
   if (r.table >= 253 && r.table <= 255)
     return ck.fail(at("routing", "table"),
                    "table: " + std::to_string(r.table) +

@@ -1,6 +1,6 @@
 // vipactl's output: AIX's lsattr/ifconfig/netstat layouts and the Linux status/monitor text,
 // rendered from the JSON that vipad answers (docs/control-protocol.md). Pure functions, so the
-// seed's output can be golden-tested without a daemon or a kernel. A field that is missing or
+// sample's output can be golden-tested without a daemon or a kernel. A field that is missing or
 // has the wrong type prints as empty; these functions never throw.
 #pragma once
 

@@ -2,7 +2,7 @@
 # Shared by the integration tests: sourced as `source lib.sh "$@"` by each test_*.sh, which
 # CMake runs as `bash test_X.sh /path/to/vipad /path/to/vipactl` (as root).
 #
-# It builds the seed's topology (../shared/seed/aix-vipa-sample.txt) in network namespaces
+# It builds the sample topology (IBM AIX: Sample VIPA environment) in network namespaces
 # named after this shell's PID, so tests can run in parallel and never touch the machine's own
 # namespace:
 #
@@ -15,7 +15,7 @@
 # IPv6 mirrors it: 2001:db8:N::/64 for each link above, VIPA6 2001:db8:6::1, c 2001:db8:200::1.
 # c reaches the VIPA through r1 (metric 10) and r5 (metric 20); the routers forward both
 # families. The host starts with rp_filter strict (as on RHEL) and no default route: the
-# defaults are vipad's own routes in the seed config.
+# defaults are vipad's own routes in IBM's sample config.
 #
 # Everything started here is recorded by PID and killed by PID; the EXIT trap removes the
 # namespaces and the temp dir even when a test fails or is interrupted.
@@ -252,7 +252,7 @@ topo_down() {
   return 0
 }
 
-# topo_up: the seed's network. Fails loudly (and the test stops) if any step fails.
+# topo_up: the sample network. Fails loudly (and the test stops) if any step fails.
 topo_up() {
   topo_down
   local ns
@@ -353,13 +353,13 @@ remote_route_del() {
 
 # ---------------------------------------------------------------- config
 
-# seed_config [FILE]: the seed's VIPA and its two default routes, IPv4 and IPv6.
+# seed_config [FILE]: the sample's VIPA and its two default routes, IPv4 and IPv6.
 # Knobs: CFG_IFNAMES (TOML value), CFG_STATE, CFG_V6=0 to leave IPv6 out, CFG_VI0_EXTRA (lines
 # inside [vipa.vi0]), CFG_EXTRA (lines at the end).
 seed_config() {
   local f=${1:-$CONF}
   {
-    echo '# The seed: VIPA vi0 used by en1 and en5, default routes via both routers.'
+    echo '# IBM's sample: VIPA vi0 used by en1 and en5, default routes via both routers.'
     echo '[vipa.vi0]'
     echo "netaddr = \"$VIPA4\""
     echo 'netmask = "255.255.255.0"'
@@ -475,7 +475,7 @@ sysctl_is() { [ "$(inh cat "/proc/sys/net/$1" 2>/dev/null)" = "$2" ]; }
 link_is_up() { iph link show "$1" 2>/dev/null | grep -q '[<,]UP[,>]'; }
 link_exists() { iph link show "$1" >/dev/null 2>&1; }
 
-# seed_converged: the whole seed state is in the kernel (both families).
+# seed_converged: the whole sample state is in the kernel (both families).
 seed_converged() {
   vipa_addr_present &&
     owned_default 10.68.1.2 en1 10 && owned_default 10.68.5.2 en5 20 &&

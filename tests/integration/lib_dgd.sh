@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Dead gateway detection helpers, sourced after lib.sh by test_dgd*.sh and bench/dgd_*.sh.
 #
-# The seed topology already has what DGD needs: two routers, each with an uplink to c, whose
+# IBM's sample topology already has what DGD needs: two routers, each with an uplink to c, whose
 # loopback 10.68.200.1 / 2001:db8:200::1 is the tracked target. What it lacks is c's way back
 # to the host's physical addresses (only the VIPA is routed there): the probes' echoes come from
 # 10.68.1.1 / 10.68.5.1, never from the VIPA, as corporate routers would know these subnets.
@@ -17,7 +17,7 @@ dgd_back_routes_add() {
   ipc -6 route replace 2001:db8:$n::/64 via 2001:db8:1$n::1
 }
 
-# dgd_config [FILE]: the seed's VIPA; defaults via r1 (metric 10) and r5 (metric 20) in both
+# dgd_config [FILE]: the sample's VIPA; defaults via r1 (metric 10) and r5 (metric 20) in both
 # families, all with active_dgd and c's loopback tracked; the [dgd] timers from DGD_*.
 # DGD_EXTRA: more lines at the end (more routes, passive_dgd).
 dgd_config() {

@@ -54,7 +54,7 @@ same_routes() {
   }
 }
 # same_snapshot FILE: FILE was taken by snapshot_routes when the state was right: the same routes
-# now, and the seed's own checks (sources, vipad's routes once each).
+# now, and the sample's own checks (sources, vipad's routes once each).
 same_snapshot() { same_routes "$1" && seed_converged && owned_defaults_once; }
 
 # owned_defaults_once: each of vipad's default routes exactly once per family.

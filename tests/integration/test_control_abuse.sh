@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7, hostile input on the control socket (docs/security.md). vipad runs on the seed's
+# Hostile input on the control socket (docs/security.md). vipad runs on the sample's
 # topology while tests/tools/ctl_abuse.py attacks its socket:
 # - a non-root peer cannot connect (0600), and once the socket is opened to everyone (0666)
 #   may read but not change anything: mkdev/chdev/rmdev/reload get permission_denied, and the
@@ -12,7 +12,7 @@
 #   middle of a request or an answer, deeply nested JSON;
 # - one client that pipelines requests without pause, and many that never read their answers:
 #   others, and vipad's own kernel events, must still be served promptly.
-# After each attack vipad must be alive with the seed's state intact (VIPA on vi0, routes
+# After each attack vipad must be alive with the sample's state intact (VIPA on vi0, routes
 # through en1/en5 with the VIPA as source).
 source "$(dirname "$0")/lib.sh" "$@"
 
@@ -82,7 +82,7 @@ state_intact() {
   }
   seed_converged
 }
-# after PHASE: vipad survived it, with the seed's state intact.
+# after PHASE: vipad survived it, with the sample's state intact.
 after() { check "alive-after-$1" state_intact; }
 
 rss_of() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; } # kB

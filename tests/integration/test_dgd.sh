@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4: dead gateway detection. Routes with active_dgd = true leave the table when their
+# Dead gateway detection. Routes with active_dgd = true leave the table when their
 # gateway stops answering ARP (IPv4) or neighbour solicitations (IPv6), or when the tracked
 # target behind it stops answering echoes sent through that gateway only; traffic moves to the
 # next route by metric with the VIPA still as source, while the interface keeps its carrier.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 2, item 4: when en1 loses carrier or is set down, nothing keeps going out through it:
+# When en1 loses carrier or is set down, nothing keeps going out through it:
 # traffic to remote hosts leaves through en5 (the route with the next metric) with the VIPA
 # source, and a TCP session between a remote host and the VIPA streams on through the event
 # with no reset and no lost or duplicated byte. When en1 comes back its routes return with the

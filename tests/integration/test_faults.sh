@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7, faults: vipad killed mid-reconcile, a link flap storm, another manager fighting it,
+# Vipad killed mid-reconcile, a link flap storm, another manager fighting it,
 # and restarts under a live TCP session. Each part ends with the kernel in the exact desired
 # state and the TCP session to the VIPA intact (every line back, in order, no reset).
 #

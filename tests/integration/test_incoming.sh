@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 2, item 3: packets to the VIPA arriving on en5 while the default route is via en1 are
+# Packets to the VIPA arriving on en5 while the default route is via en1 are
 # accepted, also when rp_filter was strict before vipad started; on the listed interfaces
 # vipad sets rp_filter loose, arp_ignore=1, arp_announce=2, so the VIPA is not answered to ARP
 # and ARP requests carry the interface's own address. `--cleanup` restores the originals.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5: the seed's network, live (lab/lab.sh builds it; lab/demo.sh is the same run for
+# the sample network, live (lab/lab.sh builds it; lab/demo.sh is the same run for
 # people). Run by ctest as `bash test_lab.sh VIPAD VIPACTL`, as root. Asserts:
 #   - the routers learned the VIPA via OSPF from the snippet `vipactl export frr` generated
 #     (both --announce table and --announce interface), and from `vipactl export bird`;
@@ -157,7 +157,7 @@ ip -n "$NS_H" addr del $VIPA/24 dev vi0
 check_within "vipa-restored-by-vipad" 2 vipa_present
 check_within "frr-routes-back-after-vipa-delete" 1 frr_routes_back
 
-# The race the issue describes: when zebra tries to install while the address is still
+# The race: when zebra tries to install while the address is still
 # missing, the kernel refuses and zebra marks the routes rejected for good. vipad is held
 # for 100 ms (shorter than BFD's 300 ms) so that the race is certain; after it restores the
 # VIPA, it must make FRR reinstall them (routing_refresh).

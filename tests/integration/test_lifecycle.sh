@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 2, item 6 and the CLI contract: --check and bad configs touch nothing (exit 0 / 2 with
+# the CLI contract: --check and bad configs touch nothing (exit 0 / 2 with
 # FILE:LINE:COLUMN); starting over an already-correct kernel makes zero changes (RTM messages
 # counted with `ip monitor`); SIGTERM and kill -9 leave the VIPA and routes in place, so a TCP
 # session to it survives the daemon, and the next start adopts them; SIGHUP reloads, and an

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6: the Prometheus endpoint and the notify hook, on a real failover in the seed's lab.
+# The Prometheus endpoint and the notify hook, on a real failover in the sample lab.
 # - `[daemon] metrics = "127.0.0.1:9469"`: scraped with curl on the host namespace's own
 #   loopback (never the machine's); the text is checked by `promtool check metrics` (Debian's
 #   prometheus package, fetched with `apt-get download` when not installed) and by a format

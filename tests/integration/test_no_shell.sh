@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7: no string from the config, the network or the kernel ever reaches a shell
+# No string from the config, the network or the kernel ever reaches a shell
 # (docs/security.md). Interface names may hold almost any byte: the kernel refuses only '/',
 # ':', whitespace, '%' (a name template) and names over 15 bytes, so `$(>P2)` or `a|tee${IFS}P4`
 # are real interface names. Here en1 and en5 are renamed to such names, more veths with odd
@@ -105,7 +105,7 @@ topo_up || {
   fail "topology"
   finish
 }
-# en1 and en5 keep their addresses and ifindex, and with them the seed's routes.
+# en1 and en5 keep their addresses and ifindex, and with them the sample routes.
 rename_link() { iph link set "$1" down && iph link set "$1" name "$2" && iph link set "$2" up; }
 check "kernel-accepts-15-byte-name" rename_link en1 "$N1"
 check "kernel-accepts-subst-name" rename_link en5 "$N2"

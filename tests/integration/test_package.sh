@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Issue 6: the Debian package. Builds the .deb with packaging/build-deb.sh (dpkg-buildpackage
+# The Debian package. Builds the .deb with packaging/build-deb.sh (dpkg-buildpackage
 # in a temporary copy of this tree; set VIPA_DEB=/path/to/vipa_*.deb to test a built one
 # instead), then:
 # - checks what it holds: binaries, unit, example config (a conffile), iproute2 names, man
 #   pages, bash completion;
 # - installs it with `dpkg --root` into a clean root made of nothing but the package and the
 #   few programs its maintainer scripts call (sh, rm, rmdir); there `vipad --check` passes on
-#   the example config as shipped and with the seed's example uncommented, the installed unit
+#   the example config as shipped and with the sample example uncommented, the installed unit
 #   passes `systemd-analyze verify` with the installed man pages, and the man pages render;
 # - purges it, with files vipad itself would have written in place, and finds nothing left;
 # - runs lintian: no errors, and every warning is explained in docs/service.md.

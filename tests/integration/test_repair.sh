@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 2, item 5: vipad holds the kernel true by reacting to rtnetlink events. Deleting the
+# Vipad holds the kernel true by reacting to rtnetlink events. Deleting the
 # VIPA address, stripping a route's src, deleting a route vipad owns, and a netlink receive
 # buffer overrun (ENOBUFS) all end in the same correct state.
 #

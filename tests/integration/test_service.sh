@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Issue 6: vipad as a systemd service.
+# Vipad as a systemd service.
 # - packaging/vipad.service passes `systemd-analyze verify` (run on a copy whose ExecStart names
 #   this build's vipad, with the man pages of Documentation= on MANPATH), carries the hardening
-#   the issue lists, and stays under an exposure score of 3.5 in `systemd-analyze security`.
+#   listed below, and stays under an exposure score of 3.5 in `systemd-analyze security`.
 # - vipad speaks sd_notify to a notify socket of the test's own (as systemd would give it):
-#   READY=1 only once the seed has converged, STATUS= with a summary, WATCHDOG=1 pings from the
+#   READY=1 only once IBM's sample has converged, STATUS= with a summary, WATCHDOG=1 pings from the
 #   loop, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on SIGTERM.
 # - Started outside systemd, vipad keeps only CAP_NET_ADMIN and CAP_NET_RAW (bounding set too).
 source "$(dirname "$0")/lib.sh" "$@"
@@ -99,7 +99,7 @@ wait_for 5 test -S "$TMP/notify.sock" || fail "notify-socket"
 export NOTIFY_SOCKET=$TMP/notify.sock WATCHDOG_USEC=400000
 check "vipad-starts" start_vipad
 unset NOTIFY_SOCKET WATCHDOG_USEC
-# READY=1 is sent after the first converge: when it is seen, the seed is in the kernel.
+# READY=1 is sent after the first converge: when it is seen, IBM's sample is in the kernel.
 check_within "ready-after-converge" 5 ready_and_converged
 check "ready-once" test "$(count_msg READY=1)" -eq 1
 check_within "status-line" 3 grep -q "STATUS=vi0 up (2/2 interfaces)" "$NOTIFY_LOG"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 2, item 2: every main-table route whose nexthop leaves through a listed interface
+# Every main-table route whose nexthop leaves through a listed interface
 # carries the VIPA as preferred source: vipad's own routes, the kernel's connected routes and
 # routes other tools add later. Routing daemons' routes are left alone. With interface_names
 # empty, every non-loopback interface uses the VIPA. IPv6 likewise.
@@ -80,7 +80,7 @@ check "vipad-still-running" vipad_alive
 stop_vipad
 
 # interface_names empty: AIX uses the VIPA on every interface then. A third interface, en9,
-# that the seed config never names, shows it.
+# that IBM's sample config never names, shows it.
 topo_up || {
   fail "topology-2"
   finish

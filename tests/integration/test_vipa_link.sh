@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Issue 2, item 1: vi0 exists (dummy, or ifb where the kernel has no dummy driver, with a
+# Vi0 exists (dummy, or ifb where the kernel has no dummy driver, with a
 # notice), is up, holds the VIPA addresses (IPv6 ones without DAD delay), and there is no
-# interface route for the VIPA's subnet in any routing table but `local` (the seed: "no
+# interface route for the VIPA's subnet in any routing table but `local` (IBM's sample: "no
 # interface route is added").
 source "$(dirname "$0")/lib.sh" "$@"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 3 against the live kernel: vipactl's AIX views of the seed's topology equal the seed's
+# Against the live kernel: vipactl's AIX views of the sample topology equal the sample's
 # (the same goldens the unit tests use, tests/data/ctl/), and every changing command is
 # validated, applied to the kernel and recorded in the drop-in without touching the
 # administrator's file; bad changes alter nothing; a non-root peer changes nothing.
@@ -20,14 +20,14 @@ topo_up || {
   fail "topology"
   finish
 }
-CFG_V6=0 # the seed itself is IPv4 only
+CFG_V6=0 # IBM's sample itself is IPv4 only
 seed_config
 sed -i '1i # the administrator'"'"'s own comment' "$CONF"
 cp "$CONF" "$TMP/conf.orig"
 check "vipad-starts" start_vipad
 check_within "seed-converged" 3 seed_converged
 
-# The seed's views, byte for byte.
+# the sample views, byte for byte.
 check "ifconfig-vi0-is-the-seeds" same_as ifconfig_vi0.golden ctl ifconfig vi0
 show_output "$TMP/diff"
 check "lsattr-El-vi0-is-the-seeds" same_as lsattr_vi0.golden ctl lsattr -El vi0

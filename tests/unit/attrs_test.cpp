@@ -11,7 +11,7 @@ std::string apply_err(VipaConfig& v, std::string_view attr, std::string_view val
   return s ? "OK" : s.error().message;
 }
 
-// The seed's mkdev: -a netaddr=10.68.6.1 -a netmask=255.255.255.0 -a interface_names=en1,en5
+// the sample's mkdev: -a netaddr=10.68.6.1 -a netmask=255.255.255.0 -a interface_names=en1,en5
 TEST(AixAttrs, SeedMkdev) {
   VipaConfig v;
   v.name = "vi0";

@@ -1,4 +1,4 @@
-// Parsing of vipa.conf: the seed's config, every value form, and each validation error with
+// Parsing of vipa.conf: the sample config, every value form, and each validation error with
 // its exact FILE:LINE:COLUMN.
 #include "config/config.h"
 

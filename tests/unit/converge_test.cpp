@@ -1,5 +1,5 @@
-// Repeated reconcile passes over the in-memory kernel (fake_dataplane.h): the seed's host goes
-// to the seed's desired state, stays there at restart, survives what other tools and the kernel
+// Repeated reconcile passes over the in-memory kernel (fake_dataplane.h): the sample's host goes
+// to the sample's desired state, stays there at restart, survives what other tools and the kernel
 // do to it, and is given back intact by --cleanup and detach.
 #include "core/converge.h"
 
@@ -98,7 +98,7 @@ class Converge : public ::testing::Test {
     return route("0.0.0.0/0", oif, RT_TABLE_MAIN, gw, metric);
   }
 
-  // The kernel as the seed wants it (issue 2, "What the kernel must show" 1-3).
+  // The kernel as IBM's sample wants it.
   void expect_seed_state() {
     Link* vi0 = k.by_name("vi0");
     ASSERT_TRUE(vi0);
@@ -136,7 +136,7 @@ class Converge : public ::testing::Test {
     EXPECT_TRUE(k.shadowed.empty()) << route_to_string(k.shadowed[0]);
   }
 
-  // The host as it was before vipad (issue 2: --cleanup "restore what it changed").
+  // The host as it was before vipad (--cleanup "restore what it changed").
   void expect_given_back() {
     EXPECT_FALSE(k.by_name("vi0")) << "no vi0";
     for (auto& r : k.routes()) EXPECT_NE(r.protocol, kProtoVipa) << route_to_string(r);

@@ -35,7 +35,7 @@ interface_names = ["en1", "en5"]
   return c.ok() ? *c : Config{};
 }
 
-// The seed's host: en1 (2) 10.68.1.1/24 2001:db8:1::1/64 fe80::1:1, en5 (3) 10.68.5.1/24
+// the sample's host: en1 (2) 10.68.1.1/24 2001:db8:1::1/64 fe80::1:1, en5 (3) 10.68.5.1/24
 // 2001:db8:5::1/64, vi0 (4) with the VIPAs.
 Observed seed() {
   Observed o;

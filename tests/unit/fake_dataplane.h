@@ -172,7 +172,7 @@ class FakeKernel : public Dataplane {
   }
 
   static std::vector<std::pair<std::string, std::string>> default_sysctls(const std::string& n) {
-    // rp_filter strict, as on the hosts the issue worries about.
+    // rp_filter strict, as on RHEL hosts.
     return {{"/proc/sys/net/ipv4/conf/" + n + "/rp_filter", "1"},
             {"/proc/sys/net/ipv4/conf/" + n + "/arp_ignore", "0"},
             {"/proc/sys/net/ipv4/conf/" + n + "/arp_announce", "0"},
@@ -485,7 +485,7 @@ class FakeKernel : public Dataplane {
   }
 };
 
-// The seed's host before vipad runs: lo, and en1 10.68.1.1/24 and en5 10.68.5.1/24 up with
+// the sample's host before vipad runs: lo, and en1 10.68.1.1/24 and en5 10.68.5.1/24 up with
 // carrier, each with the connected route the kernel adds (source: the interface's own address).
 inline void build_seed_host(FakeKernel& k) {
   k.add_link("lo", "");

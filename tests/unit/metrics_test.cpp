@@ -1,5 +1,5 @@
 // The Prometheus text rendering: names, labels, escaping and the histogram's cumulative
-// buckets, against golden text for the seed.
+// buckets, against golden text for the sample configuration.
 #include <gtest/gtest.h>
 
 #include <limits>

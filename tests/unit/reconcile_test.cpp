@@ -1,6 +1,6 @@
-// The pure core, one pass: the desired state computed from the seed's config and a kernel
+// The pure core, one pass: the desired state computed from the sample config and a kernel
 // (src/core/desired.cpp), and the plan that takes the kernel there (src/core/reconcile.cpp).
-// Each test states one clause of the vipad contract (issue 2).
+// Each test states one clause of the vipad contract.
 #include <gtest/gtest.h>
 
 #include "config/config.h"
@@ -90,7 +90,7 @@ Route static_route(const char* dst, const char* gw, int oif, uint8_t proto = RTP
   return r;
 }
 
-// The seed's host with vi0 already holding the VIPA (as vipad leaves it, sources not yet set).
+// the sample's host with vi0 already holding the VIPA (as vipad leaves it, sources not yet set).
 class SeedHost : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -625,7 +625,7 @@ TEST_F(VipaInUse, DetachNeverDeletesALinkVipadDidNotTag) {
 
 TEST_F(SeedHost, DetachWaitsForOwnedRoutesUsingTheVipa) {
   // Owned routes carry the VIPA as source too; deleting vi0 under them makes the kernel flush
-  // them (the seed's default route would vanish until the next pass re-adds it).
+  // them (the sample's default route would vanish until the next pass re-adds it).
   add_vi0();
   Route via1 = static_route("0.0.0.0/0", "10.68.1.2", en1, kProtoVipa, 10);
   via1.prefsrc = ip("10.68.6.1");

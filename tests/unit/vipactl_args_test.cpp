@@ -74,7 +74,7 @@ std::string error_answer(const json& req, const std::string& code, const std::st
   return a.dump();
 }
 
-// The seed's vipad: status, show vi0, routes, and the changing commands all succeed.
+// the sample's vipad: status, show vi0, routes, and the changing commands all succeed.
 Reply seed_vipad(const json& req) {
   std::string cmd = req.value("cmd", "");
   if (cmd == "status") return {{answer(req, fixture("seed_status.json"))}};
