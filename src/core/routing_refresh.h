@@ -1,4 +1,4 @@
-// The kernel trap : when a VIPA address disappears, even for a moment, the kernel
+// The kernel trap: when a VIPA address disappears, even for a moment, the kernel
 // deletes every IPv4 route that uses it as preferred source, the routing daemon's too, without
 // telling anyone (no RTM_DELROUTE), and re-adding the address brings none back. FRR keeps
 // believing its routes are installed; BIRD notices at its next kernel scan (60 s by default).
