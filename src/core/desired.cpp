@@ -8,6 +8,8 @@
 #include <set>
 #include <tuple>
 
+#include "core/advertised_routes.h"
+
 namespace vipa {
 
 namespace {
@@ -253,6 +255,14 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
       r.priority = a.addr.is_v6() ? 1024 : 0;  // the kernel's IPv6 default metric
       d.owned.emplace(r.key(), r);
     }
+  }
+
+  // Routes the kernel manages from router advertisements are left to it; a companion of
+  // vipad's own gives the traffic along each the VIPA as source (docs/ipv6-ra.md).
+  if (!intent.stopping) {
+    Companions c = advertised_companions(obs, d.src6_by_oif, d.owned);
+    d.owned.merge(c.routes);
+    d.notices = std::move(c.refused);
   }
 
   d.remembered = intent.remembered;

@@ -21,6 +21,9 @@ struct Intent {
   // Foreign routes the kernel flushed together with a VIPA address (IPv4 deletes every route
   // whose prefsrc vanishes, without RTM_DELROUTE); they come back once the address does.
   std::vector<Route> remembered;
+  // vipad stops (SIGTERM): the companions of advertised routes go, as they have no lifetime
+  // of their own and would outlive a withdrawal while nobody watches (docs/ipv6-ra.md).
+  bool stopping = false;
 };
 
 struct DesiredAddr {
@@ -48,7 +51,8 @@ struct Desired {
   // Addresses of VIPAs that are down, detached or swept: routes using them get their own
   // source back.
   std::set<IpAddr> retired_addrs;
-  std::vector<Route> remembered;  // to re-add when missing
+  std::vector<Route> remembered;     // to re-add when missing
+  std::vector<std::string> notices;  // what vipad will not do, for the plan's problems
 };
 
 Desired compute_desired(const Intent& intent, const Observed& obs);

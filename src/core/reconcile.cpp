@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "core/advertised_routes.h"
 #include "core/desired.h"
 #include "core/plan.h"
 
@@ -198,7 +199,8 @@ void plan_owned_routes(const Desired& d, const Observed& obs, const std::map<Slo
 void plan_sources(const Desired& d, const Observed& obs, std::map<Slot, int>& slots, Plan& plan) {
   for (auto& [k, r] : obs.routes) {
     if (r.protocol == kProtoVipa || !rewritable(r)) continue;
-    IpAddr want = wanted_source(d, r);
+    // Advertised routes keep the kernel's management: their companions carry the VIPA.
+    IpAddr want = is_advertised(r) ? IpAddr{} : wanted_source(d, r);
     if (is_routing_daemon_protocol(r.protocol)) {
       if (!want.empty() && r.prefsrc != want) ++plan.daemon_routes_left_alone;
       continue;
@@ -269,6 +271,7 @@ void plan_sources(const Desired& d, const Observed& obs, std::map<Slot, int>& sl
 
 Plan reconcile(const Desired& d, const Observed& obs) {
   Plan plan;
+  plan.problems = d.notices;
   plan_links(d, obs, plan);
   plan_sysctls(d, obs, plan);
   auto slots = count_slots(obs);

@@ -484,6 +484,10 @@ int Daemon::on_signal(sd_event_source*, const signalfd_siginfo* si, void* self) 
   }
   log::notice("stopping; the VIPAs and routes stay in place");
   sd_notify(0, "STOPPING=1");
+  // Companions of advertised routes have no lifetime of their own: they go with vipad, so that
+  // a router's withdrawal while vipad is stopped is not undone by one (docs/ipv6-ra.md).
+  d->intent_.stopping = true;
+  d->converge_now();
   sd_event_exit(d->ev_, 0);
   return 0;
 }

@@ -81,6 +81,8 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
         if (n >= sizeof(rta_cacheinfo)) {
           auto* ci = static_cast<const rta_cacheinfo*>(mnl_attr_get_payload(a));
           if (ci->rta_expires > 0) {
+            auto ticks = static_cast<uint32_t>(ci->rta_expires);  // clock_t at USER_HZ=100
+            r.expires = ticks / 100 + (ticks % 100 != 0);
             char tmp[MNL_ATTR_HDRLEN + 4];
             auto* e = reinterpret_cast<nlattr*>(tmp);
             e->nla_type = RTA_EXPIRES;
@@ -122,6 +124,10 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
         if (!r.nexthops.empty()) r.linkdown = all_down;
         break;
       }
+      case RTA_PREF:
+        if (n >= 1) r.pref = *static_cast<const uint8_t*>(mnl_attr_get_payload(a));
+        append_attr(r.passthrough, a);
+        break;
       default:
         if (passed_through(t)) append_attr(r.passthrough, a);
         break;
