@@ -12,9 +12,11 @@ times metrics 1..32: distinct routes to the kernel, like a full table's. IPv6: /
 2001:db8:100::/40. Even routes are proto bird, odd ones proto bgp, alternately via en1 and en5.
 Requests go in batches of 500 without acks (errors are counted from the replies), as routing
 daemons send them. Churn replaces a random route's gateway (NLM_F_REPLACE), every 10 ms a batch.
-Prints a JSON line.
+Prints a JSON line. With KIND=rewritable the routes are proto boot / static instead (vipad
+gives them the VIPA source); `count` then also tells how many lack a source.
 """
 import json
+import os
 import random
 import socket
 import struct
@@ -26,7 +28,10 @@ NLM_F_REQUEST, NLM_F_ROOT, NLM_F_MATCH = 0x1, 0x100, 0x200
 NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE = 0x100, 0x200, 0x400
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY = 1, 4, 5, 6
-RT_TABLE_MAIN, RTN_UNICAST, PROTOS = 254, 1, (12, 186)
+RT_TABLE_MAIN, RTN_UNICAST = 254, 1
+# KIND=rewritable: the same table as proto boot / static routes, which vipad rewrites.
+PROTOS = (3, 4) if os.environ.get("KIND") == "rewritable" else (12, 186)
+RTA_PREFSRC = 7
 V4_BASE = (10 << 24) | (68 << 16) | (64 << 8)  # 10.68.64.0/18
 
 
@@ -132,7 +137,8 @@ def churn(t, n4, n6, rate, secs):
                 i = rng.randrange(n4 + n6)
                 fam, j = (socket.AF_INET, i) if i < n4 else (socket.AF_INET6, i - n4)
                 batch.append(t.msg(fam, j, rng.randrange(2), NLM_F_REPLACE))
-            t.send(batch)
+            for k in range(0, len(batch), 500):  # a late tick's backlog in several sends
+                t.send(batch[k:k + 500])
             ops += len(batch)
         t.drain()
         wake = start + (int(el / tick) + 1) * tick
@@ -146,7 +152,7 @@ def churn(t, n4, n6, rate, secs):
 def count():
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
     s.bind((0, 0))
-    n = 0
+    n = nosrc = 0
     for family in (socket.AF_INET, socket.AF_INET6):
         rt = struct.pack("BBBBBBBBI", family, 0, 0, 0, 0, 0, 0, 0, 0)
         s.send(struct.pack("IHHII", 16 + len(rt), RTM_GETROUTE,
@@ -162,14 +168,23 @@ def count():
                     break
                 if mtype == 24 and buf[off + 16 + 5] in PROTOS:
                     n += 1
+                    a, has_src = off + 28, False
+                    while a + 4 <= off + mlen:
+                        alen, atype = struct.unpack_from("HH", buf, a)
+                        if alen < 4:
+                            break
+                        has_src |= atype == RTA_PREFSRC
+                        a += (alen + 3) & ~3
+                    nosrc += not has_src
                 off += (mlen + 3) & ~3
-    return n
+    return n, nosrc
 
 
 def main():
     cmd = sys.argv[1]
     if cmd == "count":
-        print(json.dumps({"routes": count()}))
+        n, nosrc = count()
+        print(json.dumps({"routes": n, "without_src": nosrc}))
         return
     t = Table()
     n4, n6 = int(sys.argv[2]), int(sys.argv[3])
