@@ -36,6 +36,44 @@ ConvergeResult converge(const Intent& intent, Observed& obs, Dataplane& dp, int 
         if (!failed_before.count(k)) res.failed.emplace_back(op, s.error());
       }
     }
+    if (!plan.rewrites.empty()) {
+      std::vector<std::pair<size_t, Error>> errs;
+      size_t done = dp.apply_rewrites(plan.rewrites, obs, errs);
+      if (done) progress = true;
+      res.applied_count += done;
+      size_t e = 0;
+      for (size_t i = 0; i < plan.rewrites.size(); ++i) {
+        bool failed = e < errs.size() && errs[e].first == i;
+        if (!failed && res.applied.size() >= ConvergeResult::kKeepApplied) {
+          if (e >= errs.size()) break;
+          continue;
+        }
+        auto op = plan.rewrites[i].as_op(obs);
+        if (!failed) {
+          if (op) res.applied.push_back(std::move(*op));
+          continue;
+        }
+        Op shown{Op::Kind::ReplaceRoute};
+        if (op) {
+          shown = std::move(*op);
+        } else {  // gone meanwhile: name it by its key
+          const RouteKey& k = plan.rewrites[i].key;
+          shown.route.family = k.family;
+          shown.route.table = k.table;
+          shown.route.dst = k.dst;
+          shown.route.dst_len = k.dst_len;
+          shown.route.tos = k.tos;
+          shown.route.priority = k.priority;
+          shown.route.oif = k.oif;
+          shown.route.gateway = k.gateway;
+          shown.route.prefsrc = plan.rewrites[i].src;
+        }
+        std::string k = shown.str();
+        failed_now.insert(k);
+        if (!failed_before.count(k)) res.failed.emplace_back(shown, errs[e].second);
+        ++e;
+      }
+    }
     // Nothing moved, or the same operations keep failing: wait for the kernel to change.
     if (!progress || (failed_now == failed_before && !failed_now.empty() && res.applied_count == 0))
       break;

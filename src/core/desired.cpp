@@ -96,6 +96,10 @@ bool is_routing_daemon_protocol(uint8_t proto) {
          std::end(kDaemonProtocols);
 }
 
+std::vector<uint8_t> routing_daemon_protocols() {
+  return {std::begin(kDaemonProtocols), std::end(kDaemonProtocols)};
+}
+
 std::vector<std::pair<std::string, std::string>> iface_sysctls(const std::string& ifname) {
   std::string v4 = "/proc/sys/net/ipv4/conf/" + ifname + "/";
   std::string v6 = "/proc/sys/net/ipv6/conf/" + ifname + "/";

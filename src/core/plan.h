@@ -1,6 +1,7 @@
 // A plan: the kernel operations that take the observed state to the desired one.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,11 +41,25 @@ struct Op {
   std::string str() const;
 };
 
+// The commonest change by far, kept slim: a route's preferred source set in place
+// (NLM_F_REPLACE of the route `key` names in the Observed, alone in its slot). A first start
+// over a big table plans one per route: 80 bytes each instead of an Op's 500.
+struct SourceRewrite {
+  RouteKey key;
+  IpAddr src;            // the new source; empty: none
+  bool restore = false;  // giving back a source vipad put there (else: the VIPA)
+
+  // The same change as a full operation (for logs, events and failures), or nullopt when the
+  // route is no longer observed.
+  std::optional<Op> as_op(const Observed& obs) const;
+};
+
 struct Plan {
   std::vector<Op> ops;
-  std::vector<std::string> problems;  // things vipad will not do, to log once
+  std::vector<SourceRewrite> rewrites;  // applied after ops
+  std::vector<std::string> problems;    // things vipad will not do, to log once
   size_t daemon_routes_left_alone = 0;
-  bool empty() const { return ops.empty(); }
+  bool empty() const { return ops.empty() && rewrites.empty(); }
 };
 
 struct Desired;

@@ -3,6 +3,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <climits>
 #include <map>
 #include <tuple>
 
@@ -16,12 +17,6 @@ namespace {
 
 bool is_virtual_kind(const std::string& kind) {
   return kind == "dummy" || kind == "ifb";
-}
-
-// Routes the kernel treats as one slot for NLM_F_REPLACE: same table, destination, tos, metric.
-using Slot = std::tuple<uint8_t, uint32_t, IpAddr, uint8_t, uint8_t, uint32_t>;
-Slot slot_of(const Route& r) {
-  return {r.family, r.table, r.dst, r.dst_len, r.tos, r.priority};
 }
 
 // The source a route should carry: the VIPA of its interfaces when all of them use the same one.
@@ -160,15 +155,23 @@ void plan_sysctls(const Desired& d, const Observed& obs, Plan& plan) {
   }
 }
 
-std::map<Slot, int> count_slots(const Observed& obs) {
-  std::map<Slot, int> slots;
-  for (auto& [k, r] : obs.routes)
-    if (r.table == RT_TABLE_MAIN) ++slots[slot_of(r)];
-  return slots;
+// Whether the kernel holds more than one route in this route's slot (main table only, where
+// sources are rewritten). obs.routes is ordered by RouteKey, whose leading fields are the slot:
+// the slot's routes are adjacent, so this is a lookup, not a count over the table.
+bool shares_slot(const Observed& obs, const RouteKey& k) {
+  if (k.table != RT_TABLE_MAIN) return false;
+  RouteKey lo{k.family, k.table, k.dst, k.dst_len, k.tos, k.priority, INT_MIN, {}};
+  int n = 0;
+  for (auto it = obs.routes.lower_bound(lo); it != obs.routes.end() && n < 2; ++it, ++n) {
+    const RouteKey& o = it->first;
+    if (std::tie(o.family, o.table, o.dst, o.dst_len, o.tos, o.priority) !=
+        std::tie(k.family, k.table, k.dst, k.dst_len, k.tos, k.priority))
+      break;
+  }
+  return n > 1;
 }
 
-void plan_owned_routes(const Desired& d, const Observed& obs, const std::map<Slot, int>& slots,
-                       Plan& plan) {
+void plan_owned_routes(const Desired& d, const Observed& obs, Plan& plan) {
   for (auto& [k, r] : obs.routes) {
     if (r.protocol != kProtoVipa || d.owned.count(k)) continue;
     Op op{Op::Kind::DelRoute};
@@ -188,15 +191,14 @@ void plan_owned_routes(const Desired& d, const Observed& obs, const std::map<Slo
       Op op{Op::Kind::ReplaceRoute};
       op.route = want;
       op.old = it->second;
-      auto n = slots.find(slot_of(want));
-      op.replace_by_delete_add = n != slots.end() && n->second > 1;
+      op.replace_by_delete_add = shares_slot(obs, want.key());
       op.why = "owned route differs";
       plan.ops.push_back(op);
     }
   }
 }
 
-void plan_sources(const Desired& d, const Observed& obs, std::map<Slot, int>& slots, Plan& plan) {
+void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
   for (auto& [k, r] : obs.routes) {
     if (r.protocol == kProtoVipa || !rewritable(r)) continue;
     // Advertised routes keep the kernel's management: their companions carry the VIPA.
@@ -216,11 +218,15 @@ void plan_sources(const Desired& d, const Observed& obs, std::map<Slot, int>& sl
       }
     }
     if (r.prefsrc == target) continue;
+    if (!shares_slot(obs, k)) {
+      plan.rewrites.push_back({k, target, want.empty()});
+      continue;
+    }
     Op op{Op::Kind::ReplaceRoute};
     op.old = r;
     op.route = r;
     op.route.prefsrc = target;
-    op.replace_by_delete_add = slots[slot_of(r)] > 1;
+    op.replace_by_delete_add = true;
     op.why = want.empty() ? "restore source" : "VIPA source";
     plan.ops.push_back(op);
   }
@@ -274,10 +280,20 @@ Plan reconcile(const Desired& d, const Observed& obs) {
   plan.problems = d.notices;
   plan_links(d, obs, plan);
   plan_sysctls(d, obs, plan);
-  auto slots = count_slots(obs);
-  plan_owned_routes(d, obs, slots, plan);
-  plan_sources(d, obs, slots, plan);
+  plan_owned_routes(d, obs, plan);
+  plan_sources(d, obs, plan);
   return plan;
+}
+
+std::optional<Op> SourceRewrite::as_op(const Observed& obs) const {
+  auto it = obs.routes.find(key);
+  if (it == obs.routes.end()) return std::nullopt;
+  Op op{Op::Kind::ReplaceRoute};
+  op.old = it->second;
+  op.route = it->second;
+  op.route.prefsrc = src;
+  op.why = restore ? "restore source" : "VIPA source";
+  return op;
 }
 
 std::string Op::str() const {

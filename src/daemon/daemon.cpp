@@ -3,6 +3,7 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <malloc.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -25,9 +26,10 @@ std::string now_iso8601() {
   clock_gettime(CLOCK_REALTIME, &ts);
   tm t;
   gmtime_r(&ts.tv_sec, &t);
+  // Not strftime: it calls tzset(), which reads /etc/localtime again on every event.
   char buf[64];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
+  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", t.tm_year + 1900, t.tm_mon + 1,
+           t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, ts.tv_nsec / 1000000);
   return buf;
 }
 
@@ -53,6 +55,8 @@ Daemon::Daemon(Options opt, Config cfg)
       lock_(opt_.socket_path + ".pid") {
   dp_ = std::make_unique<NetlinkDataplane>(req_, store_,
                                            [](const std::string& m) { log::notice(m); });
+  // vipad's own echoes are read between batches of requests, so that they cannot overrun.
+  dp_->set_between_batches([this] { on_netlink(nullptr, 0, 0, this); });
 }
 
 Daemon::~Daemon() {
@@ -65,19 +69,31 @@ Daemon::~Daemon() {
 Status Daemon::open_kernel() {
   Status s = req_.open({}, false);
   if (!s.ok()) return s;
+  // Room for a whole batch of acknowledgements (NetlinkDataplane::kBatch) with error echoes.
+  (void)req_.set_rcvbuf(1 << 20);
   s = events_.open({RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
                     RTNLGRP_IPV6_ROUTE},
                    true);
   if (!s.ok()) return s;
   s = events_.set_rcvbuf(opt_.netlink_rcvbuf);
   if (!s.ok()) log::warn(s.error().message);
+  set_route_filter();
   s = store_.load(cache_.obs());
   if (!s.ok()) log::warn(s.error().message);
   return cache_.dump_all(req_);
 }
 
+// Routing daemons' routes and other tables never reach vipad (docs/architecture.md, cost model).
+void Daemon::set_route_filter() {
+  cache_.set_route_filter(KernelCache::filter_for(cfg_.routing.table));
+  Status s = events_.set_filter(nl::route_event_program(*cache_.route_filter()));
+  if (!s.ok())
+    log::warn(s.error().message + "; routing daemons' route events are read and dropped");
+}
+
 Status Daemon::resync() {
   ++resyncs_;
+  dp_->invalidate_sysctls();
   return cache_.dump_all(req_);
 }
 
@@ -129,6 +145,19 @@ void Daemon::run_hook(const std::string& event, const std::string& vipa, const j
   }
 }
 
+// Link events are told after the converge they cause: the routes move first.
+void Daemon::report(const std::string& event, const std::string& vipa, const std::string& message,
+                    json extra) {
+  pending_reports_.push_back({event, vipa, message, std::move(extra)});
+  schedule("report");
+}
+
+void Daemon::flush_reports() {
+  auto reports = std::move(pending_reports_);
+  pending_reports_.clear();
+  for (auto& r : reports) emit(r.event, r.vipa, r.message, std::move(r.extra));
+}
+
 void Daemon::schedule(const char* why) {
   (void)why;
   if (defer_) sd_event_source_set_enabled(defer_, SD_EVENT_ONESHOT);
@@ -154,7 +183,7 @@ void Daemon::track_link(const Link& old_link, const Link& new_link) {
     }
     std::string why = !new_link.admin_up() ? "was set down" : "lost carrier";
     if (!is) {
-      emit("link_down", v.name, new_link.name + " " + why, {{"interface", new_link.name}});
+      report("link_down", v.name, new_link.name + " " + why, {{"interface", new_link.name}});
       if (!other.empty()) {
         ++failovers_;
         json fo = {{"time", now_iso8601()},
@@ -162,18 +191,18 @@ void Daemon::track_link(const Link& old_link, const Link& new_link) {
                    {"to", other},
                    {"reason", new_link.name + " " + why}};
         last_failover_[v.name] = fo;
-        emit("failover", v.name,
-             new_link.name + " " + why + "; traffic now leaves through " + other,
-             {{"interface", new_link.name}, {"from", new_link.name}, {"to", other}});
+        report("failover", v.name,
+               new_link.name + " " + why + "; traffic now leaves through " + other,
+               {{"interface", new_link.name}, {"from", new_link.name}, {"to", other}});
       } else {
-        emit("failover", v.name, new_link.name + " " + why + "; no interface left for " + v.name,
-             {{"interface", new_link.name}, {"from", new_link.name}, {"to", ""}});
+        report("failover", v.name, new_link.name + " " + why + "; no interface left for " + v.name,
+               {{"interface", new_link.name}, {"from", new_link.name}, {"to", ""}});
       }
     } else {
-      emit("link_up", v.name, new_link.name + " is up with carrier",
-           {{"interface", new_link.name}});
-      emit("restore", v.name, new_link.name + " carries traffic again",
-           {{"interface", new_link.name}, {"to", new_link.name}});
+      report("link_up", v.name, new_link.name + " is up with carrier",
+             {{"interface", new_link.name}});
+      report("restore", v.name, new_link.name + " carries traffic again",
+             {{"interface", new_link.name}, {"to", new_link.name}});
     }
   }
 }
@@ -208,6 +237,8 @@ void Daemon::handle_message(const nlmsghdr* nlh) {
     case CacheChange::What::Link:
       // Admin-down drops the link's IPv4 routes without RTM_DELROUTE.
       if (ch.old_link.admin_up() && !ch.new_link.admin_up()) need_route_dump_ = true;
+      if (ch.old_link.ifindex == 0 || ch.old_link.name != ch.new_link.name)
+        dp_->invalidate_sysctls();
       track_link(ch.old_link, ch.new_link);
       if (ch.old_link.flags != ch.new_link.flags || ch.old_link.alias != ch.new_link.alias ||
           ch.old_link.ifindex == 0)
@@ -215,6 +246,7 @@ void Daemon::handle_message(const nlmsghdr* nlh) {
       break;
     case CacheChange::What::LinkGone:
       need_route_dump_ = true;
+      dp_->invalidate_sysctls();
       track_link(ch.old_link, Link{ch.old_link.ifindex, ch.old_link.name});
       schedule("link gone");
       break;
@@ -298,6 +330,7 @@ void Daemon::converge_now() {
       log::err("resync: " + s.error().message);
       need_full_dump_ = true;
       retry_later();
+      flush_reports();
       return;
     }
   } else if (need_route_dump_) {
@@ -307,6 +340,7 @@ void Daemon::converge_now() {
       log::err("route dump: " + s.error().message);
       need_full_dump_ = true;
       retry_later();
+      flush_reports();
       return;
     }
   }
@@ -348,6 +382,8 @@ void Daemon::converge_now() {
     if (!restored.empty()) refresh_routing_daemon(restored);
   }
   foreign_change_ = false;
+  // A start over a big table planned and cached much that is gone now: give it back.
+  if (res.applied_count >= 10000) malloc_trim(0);
   // Remembered routes are done with once back (or when their interface is gone for good).
   std::erase_if(intent_.remembered, [&](const Route& r) {
     if (cache_.obs().routes.count(r.key())) return true;
@@ -361,6 +397,7 @@ void Daemon::converge_now() {
     sd_notify(0, "READY=1");
     log::notice("ready: " + std::to_string(res.applied_count) + " change(s) made at start");
   }
+  flush_reports();
   notify_status();
 }
 
@@ -466,7 +503,11 @@ void Daemon::notify_status() {
 Status Daemon::reload() {
   auto next = load_config(opt_.config_path);
   if (!next.ok()) return next.error();
+  // Another publish table: its routes were never read.
+  if (next.value().routing.table != cfg_.routing.table) need_route_dump_ = true;
   cfg_ = std::move(next.value());
+  set_route_filter();
+  dp_->invalidate_sysctls();
   if (gw_) gw_->configure(cfg_.dgd);
   emit("reload", "", "configuration reloaded from " + opt_.config_path);
   schedule("reload");

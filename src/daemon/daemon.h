@@ -45,6 +45,7 @@ class Daemon {
  private:
   Status open_kernel();
   Status resync();
+  void set_route_filter();
   void handle_message(const nlmsghdr* nlh);
   void schedule(const char* why);
   void converge_now();
@@ -54,6 +55,9 @@ class Daemon {
   void emit(const std::string& event, const std::string& vipa, const std::string& message,
             nlohmann::json extra = {});
   void notify_status();
+  void report(const std::string& event, const std::string& vipa, const std::string& message,
+              nlohmann::json extra = {});
+  void flush_reports();
   Status reload();
   std::vector<std::string> ifaces_of(const VipaConfig& v) const;
 
@@ -105,6 +109,11 @@ class Daemon {
   std::map<std::string, nlohmann::json> last_failover_;  // by VIPA name
   size_t converges_ = 0, repairs_ = 0, resyncs_ = 0, failovers_ = 0;
   size_t daemon_routes_left_alone_ = 0;
+  struct Report {
+    std::string event, vipa, message;
+    nlohmann::json extra;
+  };
+  std::vector<Report> pending_reports_;  // link events, told after their converge
 };
 
 std::string now_iso8601();

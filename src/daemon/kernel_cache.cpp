@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <climits>
 
+#include "core/desired.h"
 #include "nl/address.h"
 #include "nl/link.h"
 #include "nl/route.h"
@@ -62,6 +63,8 @@ CacheChange KernelCache::apply(const nlmsghdr* nlh) {
     }
     case RTM_NEWROUTE:
     case RTM_DELROUTE: {
+      // The kernel's filter has dropped these already; a dump or an older kernel has not.
+      if (filter_ && !filter_->wants(nlh)) break;
       auto r = nl::decode_route(nlh);
       if (!r) break;
       if (nlh->nlmsg_type == RTM_NEWROUTE) {
@@ -119,14 +122,55 @@ Status dump_retry(nl::Socket& sock, uint16_t type, const nl::MessageFn& fn,
 
 }  // namespace
 
+nl::RouteFilter KernelCache::filter_for(uint32_t publish_table) {
+  nl::RouteFilter f;
+  f.drop_protocols = routing_daemon_protocols();
+  f.keep_protocol = kProtoVipa;
+  f.tables = {RT_TABLE_MAIN, RT_TABLE_LOCAL};
+  if (publish_table != RT_TABLE_MAIN && publish_table != RT_TABLE_LOCAL)
+    f.tables.push_back(publish_table);
+  return f;
+}
+
+// Only the tables vipad looks at, each a dump the kernel filters (a routing daemon's own tables
+// are never read), plus vipad's own routes wherever they are. The main table still comes whole:
+// a dump filter matches one protocol, and the protocols vipad rewrites are "all but the
+// daemons'"; their routes are skipped before decoding.
+Status KernelCache::dump_filtered(nl::Socket& sock, std::map<RouteKey, Route>& routes) {
+  auto keep = [&](const nlmsghdr* nlh) {
+    if (!filter_->wants(nlh)) return;
+    if (auto r = nl::decode_route(nlh)) routes[r->key()] = std::move(*r);
+  };
+  for (uint8_t family : {uint8_t{AF_INET}, uint8_t{AF_INET6}}) {
+    for (uint32_t table : filter_->tables) {
+      Status s = sock.dump_routes(family, table, 0, keep);
+      if (!s.ok() && s.error().errnum != ENOENT) return s;
+    }
+    Status s = sock.dump_routes(family, 0, filter_->keep_protocol, keep);
+    if (!s.ok()) return s;
+  }
+  return Ok{};
+}
+
 Status KernelCache::dump_routes(nl::Socket& sock) {
   std::map<RouteKey, Route> routes;
-  Status s = dump_retry(
-      sock, RTM_GETROUTE,
-      [&](const nlmsghdr* nlh) {
-        if (auto r = nl::decode_route(nlh)) routes[r->key()] = std::move(*r);
-      },
-      [&] { routes.clear(); });
+  Status s = Error::sys(ENOPROTOOPT, "no filter");
+  if (filter_) {
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      routes.clear();
+      s = dump_filtered(sock, routes);
+      if (s.ok() || s.error().errnum != EINTR) break;
+    }
+  }
+  if (!s.ok() && s.error().errnum == ENOPROTOOPT) {
+    s = dump_retry(
+        sock, RTM_GETROUTE,
+        [&](const nlmsghdr* nlh) {
+          if (filter_ && !filter_->wants(nlh)) return;
+          if (auto r = nl::decode_route(nlh)) routes[r->key()] = std::move(*r);
+        },
+        [&] { routes.clear(); });
+  }
   if (!s.ok()) return s;
   obs_.routes = std::move(routes);
   return Ok{};

@@ -4,10 +4,12 @@
 #include <linux/netlink.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/model.h"
+#include "nl/route_filter.h"
 #include "nl/socket.h"
 
 namespace vipa {
@@ -25,6 +27,12 @@ class KernelCache {
   Observed& obs() { return obs_; }
   const Observed& obs() const { return obs_; }
 
+  // The routes vipad keeps at all: its own, and the others of the tables it looks at, except
+  // routing daemons'. Unset: every route.
+  static nl::RouteFilter filter_for(uint32_t publish_table);
+  void set_route_filter(nl::RouteFilter f) { filter_ = std::move(f); }
+  const std::optional<nl::RouteFilter>& route_filter() const { return filter_; }
+
   // Apply one RTM_NEW*/RTM_DEL* message.
   CacheChange apply(const nlmsghdr* nlh);
 
@@ -37,7 +45,9 @@ class KernelCache {
   void forget_link(int ifindex);
 
  private:
+  Status dump_filtered(nl::Socket& sock, std::map<RouteKey, Route>& routes);
   Observed obs_;
+  std::optional<nl::RouteFilter> filter_;
 };
 
 }  // namespace vipa

@@ -170,7 +170,77 @@ Status NetlinkDataplane::apply(const Op& op, Observed& obs) {
   return Error::msg("unknown operation");
 }
 
+size_t NetlinkDataplane::apply_rewrites(const std::vector<SourceRewrite>& rw, Observed& obs,
+                                        std::vector<std::pair<size_t, Error>>& failed) {
+  // Originals first, recorded once for the whole lot: a crash mid-way still knows them all.
+  bool record = false;
+  for (auto& w : rw) {
+    auto it = obs.routes.find(w.key);
+    if (it == obs.routes.end()) continue;
+    const Route& r = it->second;
+    bool foreign = r.protocol != RTPROT_KERNEL && r.protocol != kProtoVipa;
+    if (foreign && !r.prefsrc.empty() && !w.src.empty() && !obs.prefsrc_originals.count(w.key)) {
+      obs.prefsrc_originals[w.key] = r.prefsrc;
+      record = true;
+    }
+  }
+  if (record) save_state(obs);
+
+  size_t done = 0;
+  bool originals_changed = false;
+  std::vector<size_t> idx;  // the batch's requests, by position in rw
+  for (size_t start = 0; start < rw.size();) {
+    if (start > 0 && between_) between_();
+    batch_.clear();
+    idx.clear();
+    for (; start < rw.size() && idx.size() < kBatch; ++start) {
+      auto it = obs.routes.find(rw[start].key);
+      if (it == obs.routes.end()) continue;  // gone meanwhile
+      Route r = it->second;
+      r.prefsrc = rw[start].src;
+      size_t at = batch_.size();
+      batch_.resize(at + nl::route_request_size(r));
+      nlmsghdr* m = nl::encode_route(batch_.data() + at, RTM_NEWROUTE, NLM_F_REPLACE, r);
+      batch_.resize(at + NLMSG_ALIGN(m->nlmsg_len));
+      idx.push_back(start);
+    }
+    std::vector<bool> acked(idx.size());
+    Status s =
+        sock_.request_batch(batch_.data(), batch_.size(), idx.size(), [&](size_t i, int err) {
+          acked[i] = true;
+          const SourceRewrite& w = rw[idx[i]];
+          if (err) {
+            Error e = Error::sys(err, "kernel");
+            if (already_gone(Status{e})) obs.routes.erase(w.key);
+            failed.emplace_back(idx[i], e);
+            return;
+          }
+          ++done;
+          auto it = obs.routes.find(w.key);
+          if (it == obs.routes.end()) return;
+          IpAddr old = it->second.prefsrc;
+          it->second.prefsrc = w.src;
+          auto o = obs.prefsrc_originals.find(w.key);
+          if (o != obs.prefsrc_originals.end() &&
+              (w.src.empty() || w.src == old || o->second == w.src)) {
+            obs.prefsrc_originals.erase(o);
+            originals_changed = true;
+          }
+        });
+    if (!s.ok())
+      for (size_t i = 0; i < idx.size(); ++i)
+        if (!acked[i]) failed.emplace_back(idx[i], s.error());
+  }
+  if (originals_changed) save_state(obs);
+  std::sort(failed.begin(), failed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return done;
+}
+
 void NetlinkDataplane::read_sysctls(const std::set<std::string>& paths, Observed& obs) {
+  if (sysctls_fresh_ && paths == sysctl_paths_) return;  // obs.sysctls is current
+  sysctls_fresh_ = true;
+  sysctl_paths_ = paths;
   obs.sysctls.clear();
   for (auto& p : paths)
     if (auto v = sysctl_read(p)) obs.sysctls[p] = *v;

@@ -84,6 +84,44 @@ Status Socket::request(nlmsghdr* msg, const MessageFn& fn) {
   }
 }
 
+Status Socket::request_batch(char* buf, size_t len, size_t count,
+                             const std::function<void(size_t, int)>& on_ack) {
+  uint32_t first = seq_ + 1;
+  size_t n = 0;
+  int left = static_cast<int>(len);
+  for (auto* m = reinterpret_cast<nlmsghdr*>(buf); n < count && mnl_nlmsg_ok(m, left);
+       m = const_cast<nlmsghdr*>(mnl_nlmsg_next(m, &left)), ++n) {
+    m->nlmsg_seq = ++seq_;
+    m->nlmsg_flags |= NLM_F_ACK;
+  }
+  if (n != count) return Error::msg("netlink batch: malformed request buffer");
+  if (count == 0) return Ok{};
+  if (mnl_socket_sendto(sock_, buf, len) < 0) return Error::sys(errno, "netlink send");
+  size_t acked = 0;
+  std::vector<bool> seen(count);
+  while (acked < count) {
+    ssize_t got = mnl_socket_recvfrom(sock_, buf_.data(), buf_.size());
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return Error::sys(errno, "netlink recv");
+    }
+    int rlen = static_cast<int>(got);
+    for (auto* m = reinterpret_cast<const nlmsghdr*>(buf_.data()); mnl_nlmsg_ok(m, rlen);
+         m = mnl_nlmsg_next(m, &rlen)) {
+      // Only acknowledgements of this batch: a stale answer has another sequence number.
+      if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_pid != portid_) continue;
+      uint32_t i = m->nlmsg_seq - first;
+      if (i >= count || seen[i]) continue;
+      if (m->nlmsg_len < NLMSG_LENGTH(sizeof(int))) continue;  // too short to hold the errno
+      int err = -*static_cast<const int*>(mnl_nlmsg_get_payload(m));
+      seen[i] = true;
+      ++acked;
+      on_ack(i, err);
+    }
+  }
+  return Ok{};
+}
+
 Status Socket::dump(uint16_t type, uint8_t family, const MessageFn& fn) {
   char req[64] = {};
   nlmsghdr* nlh = mnl_nlmsg_put_header(req);
@@ -94,6 +132,10 @@ Status Socket::dump(uint16_t type, uint8_t family, const MessageFn& fn) {
   auto* g = static_cast<rtgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
   g->rtgen_family = family;
   if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0) return Error::sys(errno, "netlink send");
+  return read_dump(fn);
+}
+
+Status Socket::read_dump(const MessageFn& fn) {
   // Read the whole dump, to its NLMSG_DONE, whatever happens on the way: a dump left half-read
   // would answer the next request with stale messages.
   bool interrupted = false;
@@ -120,6 +162,38 @@ Status Socket::dump(uint16_t type, uint8_t family, const MessageFn& fn) {
       if (m->nlmsg_type >= NLMSG_MIN_TYPE && fn) fn(m);
     }
   }
+}
+
+Status Socket::dump_routes(uint8_t family, uint32_t table, uint8_t protocol, const MessageFn& fn) {
+  // Strict checking makes the kernel honour the filter fields of a dump request (and refuse a
+  // malformed one). It stays on only for this dump: the other dumps send a bare family header,
+  // which strict checking would refuse.
+  int on = 1, off = 0;
+  if (mnl_socket_setsockopt(sock_, NETLINK_GET_STRICT_CHK, &on, sizeof on) < 0)
+    return Error::sys(ENOPROTOOPT, "netlink strict dumps");
+  char req[64] = {};
+  nlmsghdr* nlh = mnl_nlmsg_put_header(req);
+  nlh->nlmsg_type = RTM_GETROUTE;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  nlh->nlmsg_seq = ++seq_;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = family;
+  rtm->rtm_protocol = protocol;
+  if (table) mnl_attr_put_u32(nlh, RTA_TABLE, table);
+  Status s = Ok{};
+  if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0)
+    s = Error::sys(errno, "netlink send");
+  else
+    s = read_dump(fn);
+  mnl_socket_setsockopt(sock_, NETLINK_GET_STRICT_CHK, &off, sizeof off);
+  return s;
+}
+
+Status Socket::set_filter(const std::vector<sock_filter>& prog) {
+  sock_fprog fp{static_cast<unsigned short>(prog.size()), const_cast<sock_filter*>(prog.data())};
+  if (setsockopt(fd(), SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) < 0)
+    return Error::sys(errno, "netlink SO_ATTACH_FILTER");
+  return Ok{};
 }
 
 Status Socket::read_events(const MessageFn& fn) {

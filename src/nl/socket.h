@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libmnl/libmnl.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 
 #include <cstdint>
@@ -35,8 +36,21 @@ class Socket {
   // Returns the kernel's errno as an Error (errnum set) on failure.
   // Answers to the request (e.g. the link a GETLINK asks for) go to `fn`.
   Status request(nlmsghdr* msg, const MessageFn& fn = nullptr);
+  // Many requests in one sendmsg: `count` messages back to back in buf[0, len), each asking for
+  // its own acknowledgement (sequence numbers are set here). on_ack(i, err) is called once for
+  // the i-th request, err 0 or the kernel's errno. The kernel handles them in order.
+  Status request_batch(char* buf, size_t len, size_t count,
+                       const std::function<void(size_t, int)>& on_ack);
   // Dump: send a GET with NLM_F_DUMP and feed every answer to fn.
   Status dump(uint16_t type, uint8_t family, const MessageFn& fn);
+
+  // Route dump filtered by the kernel (NETLINK_GET_STRICT_CHK): only `table` (0: all) and only
+  // `protocol` (0: all). Errors with errnum ENOPROTOOPT where the kernel cannot filter dumps
+  // (before Linux 4.20), ENOENT where the table does not exist.
+  Status dump_routes(uint8_t family, uint32_t table, uint8_t protocol, const MessageFn& fn);
+
+  // Replace the socket's classic BPF filter (SO_ATTACH_FILTER): what it drops is never queued.
+  Status set_filter(const std::vector<sock_filter>& prog);
 
   // Drain the event stream (non-blocking socket). Returns an Error with errnum ENOBUFS when the
   // kernel dropped events: the caller must then resynchronise with dumps.
@@ -46,6 +60,7 @@ class Socket {
   mnl_socket* sock_ = nullptr;
   uint32_t portid_ = 0;
   uint32_t seq_ = 0;
+  Status read_dump(const MessageFn& fn);
   std::vector<char> buf_ = std::vector<char>(1 << 16);
 };
 

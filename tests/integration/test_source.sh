@@ -76,6 +76,13 @@ check "proto-ospf-route-untouched" route_has_no_src 10.68.96.0/24
 check "proto-zebra-route-untouched" route_has_no_src 10.68.95.0/24
 check "proto-bird-route6-untouched" route_has_no_src 2001:db8:97::/64
 check "daemon-routes-kept-their-proto" route_show_has '^10\.68\.97\.0/24 .*proto bird' 10.68.97.0/24
+# They never even reach vipad: the kernel's filter on its event socket drops them (the barrier
+# route, which passed, is in its table; the daemons' are not).
+netstat_has() { "$VIPACTL" --socket "$SOCK" netstat -rn 2>/dev/null | grep -Eq "^$1 "; }
+check "barrier-route-in-vipad-table" netstat_has '10\.68\.94/24'
+check "barrier-route6-in-vipad-table" netstat_has '2001:db8:94::(/64)?'
+check_not "daemon-route-not-received" netstat_has '10\.68\.97/24'
+check_not "daemon-route6-not-received" netstat_has '2001:db8:97::(/64)?'
 check "vipad-still-running" vipad_alive
 stop_vipad
 

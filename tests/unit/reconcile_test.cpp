@@ -114,9 +114,17 @@ class SeedHost : public ::testing::Test {
     k.read_sysctls(all_sysctl_paths(d), obs);
     return d;
   }
+  // The plan, its slim source rewrites shown as the operations they stand for.
   Plan plan(std::string_view text = kSeed) {
     Desired d = desired(text);
-    return reconcile(d, obs);
+    Plan p = reconcile(d, obs);
+    for (auto& w : p.rewrites) {
+      auto op = w.as_op(obs);
+      EXPECT_TRUE(op) << "a rewrite of a route not observed";
+      if (op) p.ops.push_back(*op);
+    }
+    p.rewrites.clear();
+    return p;
   }
   std::set<std::string> all_sysctl_paths(const Desired& d) {
     std::set<std::string> s;
@@ -503,6 +511,35 @@ TEST_F(SeedHost, LeavesRoutingDaemonRoutesAloneAndCountsThem) {
   for (uint8_t proto : daemons) EXPECT_TRUE(is_routing_daemon_protocol(proto)) << int(proto);
   for (uint8_t proto : {RTPROT_KERNEL, RTPROT_BOOT, RTPROT_STATIC, RTPROT_DHCP, RTPROT_RA})
     EXPECT_FALSE(is_routing_daemon_protocol(proto)) << int(proto);
+}
+
+// A source rewrite is a route key and a source, not an operation carrying two routes; where the
+// slot holds several routes (NLM_F_REPLACE would hit the first), a full delete-and-add.
+TEST_F(SeedHost, SourceRewritesAreSlimUnlessTheSlotIsShared) {
+  add_vi0();
+  ASSERT_EQ(k.add_route(static_route("10.68.100.0/24", "10.68.1.2", en1)), 0);
+  ASSERT_EQ(k.add_route(static_route("10.68.101.0/24", "10.68.1.2", en1)), 0);
+  ASSERT_EQ(k.add_route(static_route("10.68.101.0/24", "10.68.5.2", en5)), 0);
+  Desired d = desired();
+  Plan p = reconcile(d, obs);
+  bool slim = false;
+  for (auto& w : p.rewrites) {
+    EXPECT_NE(w.key.dst, ip("10.68.101.0"));
+    if (w.key.dst == ip("10.68.100.0")) {
+      slim = true;
+      EXPECT_EQ(w.src, ip("10.68.6.1"));
+      EXPECT_FALSE(w.restore);
+    }
+  }
+  EXPECT_TRUE(slim);
+  int shared = 0;
+  for (auto& op : p.ops)
+    if (op.kind == Op::Kind::ReplaceRoute && op.old.dst == ip("10.68.101.0")) {
+      EXPECT_TRUE(op.replace_by_delete_add);
+      ++shared;
+    }
+  EXPECT_EQ(shared, 2);
+  EXPECT_LE(sizeof(SourceRewrite), 96u) << "the point of a rewrite is to be small";
 }
 
 TEST_F(SeedHost, SkipsLinkLocalAndMulticastDestinations) {
