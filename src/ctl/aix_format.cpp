@@ -216,16 +216,28 @@ std::string local_row(const json& route) {
   return route_row(dst, v6 ? "::1" : "127.0.0.1", is_host_route(route) ? "UH" : "U", "lo");
 }
 
-std::string main_row(const json& route) {
-  std::string dst = abbreviate_destination(
-      get_str(route, "destination"), static_cast<int>(get_int(route, "prefixlen").value_or(0)));
+}  // namespace
+
+std::string netstat_gateway(const json& route) {
   // AIX shows a connected route's gateway as the interface's own address (the seed's
   // "10.68.1/24 10.68.1.1 U en1"); vipad sends it as ifaddr because prefsrc may be the VIPA.
   std::string gw = get_str(route, "gateway");
   if (gw.empty()) gw = get_str(route, "ifaddr");
   if (gw.empty()) gw = get_str(route, "prefsrc");
   if (gw.empty()) gw = "-";
-  return route_row(dst, gw, route_flags(route), get_str(route, "interface"));
+  return gw;
+}
+
+std::string netstat_flags(const json& route) {
+  return route_flags(route);
+}
+
+namespace {
+
+std::string main_row(const json& route) {
+  std::string dst = abbreviate_destination(
+      get_str(route, "destination"), static_cast<int>(get_int(route, "prefixlen").value_or(0)));
+  return route_row(dst, netstat_gateway(route), route_flags(route), get_str(route, "interface"));
 }
 
 bool shown_main_type(const std::string& type) {
