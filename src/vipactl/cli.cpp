@@ -116,9 +116,10 @@ void add_inet_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, 
       "route",
       "Add or delete a route, now and recorded: route add|delete [-net|-host] DEST GATEWAY "
       "[-netmask MASK] [-hopcount N] [-if IF] [-active_dgd] (give --socket before 'route')");
-  // AIX's flags are single-dash words (-net, -hopcount): the arguments are parsed by run_route.
-  route->prefix_command();
-  cmds.emplace_back(route, [&a, route](Session& s) { return run_route(s, route->remaining()); });
+  // AIX's flags are single-dash words (-net, -hopcount) that CLI11 would read as bundles of
+  // one-letter flags: run_cli() hands route's arguments to run_route() before CLI11 sees them.
+  route->allow_extras();
+  cmds.emplace_back(route, [](Session&) { return kExitUsage; });
 }
 
 void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, Runner>>& cmds) {
@@ -187,6 +188,26 @@ int run_cli(int argc, char** argv) {
   add_aix_commands(app, a, cmds);
   add_inet_commands(app, a, cmds);
   add_linux_commands(app, a, cmds);
+
+  // `[--socket PATH] route ARGS...`: everything after "route" is AIX's syntax.
+  const char* env_socket = std::getenv("VIPA_SOCKET");
+  std::string route_socket = env_socket ? env_socket : kDefaultSocket;
+  for (int i = 1; i < argc; ++i) {
+    std::string w = argv[i];
+    if (w == "--socket" && i + 1 < argc) {
+      route_socket = argv[++i];
+      continue;
+    }
+    if (w.rfind("--socket=", 0) == 0) {
+      route_socket = w.substr(9);
+      continue;
+    }
+    if (w != "route") break;
+    std::vector<std::string> rest(argv + i + 1, argv + argc);
+    if (rest.size() == 1 && (rest[0] == "--help" || rest[0] == "-h")) break;
+    Session session(route_socket);
+    return run_route(session, rest);
+  }
 
   try {
     app.parse(argc, argv);

@@ -35,7 +35,7 @@ ping_from "$NS_H" 10.68.1.2 >/dev/null 2>&1
 check_within "netstat-in-counters-move" 3 opkts_above "${before:-0}"
 check "netstat-C-costs" out_has '^default +10\.68\.1\.2 +UG +1  - +en1 +10 +10  -$' ctl netstat -C -f inet
 check "netstat-C-second" out_has '^default +10\.68\.5\.2 +UG +1  - +en5 +20 +20  -$' ctl netstat -C -f inet
-check "no-a" out_has '^  dgd_ping_time = 0\.1$' ctl no -a
+check "no-a" out_has '^ +dgd_ping_time = 0\.1$' ctl no -a
 check "lsattr-inet0-empty-record" out_has '^route net,-hopcount,10,,0,10\.68\.1\.2 ' ctl lsattr -El inet0
 
 # Refusals: exit 2, nothing changed, nothing recorded.
