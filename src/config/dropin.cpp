@@ -66,6 +66,11 @@ Result<Config> load_config(const std::string& path) {
   c.path = path;
   Locations locs;
   read_config(docs.front(), vipas, c, locs, sink);
+  for (size_t i = 1; i < docs.size(); ++i) {
+    Inet0Record rec;
+    read_inet0_tables(docs[i], rec, locs, sink);
+    apply_inet0(c, rec);
+  }
   if (sink.failed()) return sink.error();
   if (auto s = validate_config_at(c, &locs); !s) return s.error();
   return c;

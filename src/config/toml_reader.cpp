@@ -378,9 +378,10 @@ void collect_vipas(const toml::table& root, bool dropin, std::vector<VipaSource>
                    ErrorSink& sink) {
   for (auto [kp, np] : in_file_order(root)) {
     if (kp->str() != "vipa") {
-      if (dropin)
-        sink.fail(loc_of(*kp), "only [vipa.NAME] tables are allowed in a drop-in, not '" +
-                                   std::string(kp->str()) + "'");
+      if (dropin && kp->str() != "route" && kp->str() != "dgd")  // read_inet0_tables
+        sink.fail(loc_of(*kp),
+                  "only [vipa.NAME], [[route]] and [dgd] tables are allowed in a drop-in, not '" +
+                      std::string(kp->str()) + "'");
       continue;
     }
     auto vt = section_table(*np, "vipa", sink);
@@ -433,6 +434,73 @@ void read_config(const toml::table& root, const std::vector<VipaSource>& vipas, 
       sink.fail(loc_of(*kp), "unknown key '" + std::string(k) +
                                  "' (expected vipa, route, dgd, routing or daemon)");
     }
+  }
+}
+
+void read_inet0_tables(const toml::table& root, Inet0Record& rec, Locations& locs,
+                       ErrorSink& sink) {
+  if (auto n = root.get("dgd")) {
+    if (auto t = section_table(*n, "dgd", sink)) {
+      DgdConfig d;
+      read_dgd(*t, d, locs, sink);
+      if (t->contains("ping_time_ms")) rec.ping_time_ms = d.ping_time_ms;
+      if (t->contains("packets_lost")) rec.packets_lost = d.packets_lost;
+      if (t->contains("retry_time_ms")) rec.retry_time_ms = d.retry_time_ms;
+      if (t->contains("passive_dgd")) rec.passive_dgd = d.passive_dgd;
+    }
+  }
+  auto n = root.get("route");
+  if (!n) return;
+  // Per-field locations are keyed by route index, which a drop-in's routes do not have yet:
+  // their errors point at their [[route]] table instead.
+  Locations route_locs;
+  Config scratch;
+  auto a = n->as_array();
+  if (!a) return read_routes(*n, scratch, route_locs, sink);  // reports the shape
+  for (auto& item : *a) {
+    auto t = item.as_table();
+    if (!t) {
+      sink.fail(loc_of(item),
+                std::string("route: expected a [[route]] table, got ") + type_name(item));
+      continue;
+    }
+    if (!t->contains("deleted")) {
+      Config one;
+      read_route(*t, 0, one, route_locs, sink);
+      for (auto& r : one.routes) rec.routes.push_back(std::move(r));
+      continue;
+    }
+    // A tombstone names the route it removes: destination, gateway, interface, nothing else.
+    RouteConfig r;
+    r.loc = loc_of(*t);
+    Fields f(sink, route_locs, "route", "[[route]] with deleted = true");
+    for (auto [kp, np] : in_file_order(*t)) {
+      const std::string_view k = kp->str();
+      const toml::node& v = *np;
+      if (k == "deleted") {
+        if (!v.is_boolean() || !v.as_boolean()->get())
+          sink.fail(loc_of(v), "deleted: must be true (to remove the route) or absent");
+      } else if (k == "destination") {
+        if (auto s = f.str(v, k)) {
+          Prefix p;
+          if (take(f, v, k, parse_destination(*s), p)) {
+            r.destination = p;
+            r.family = p.addr.family;
+          }
+        }
+      } else if (k == "gateway") {
+        if (auto s = f.str(v, k)) {
+          IpAddr g;
+          if (take(f, v, k, parse_ip_value(*s), g)) r.gateway = g;
+        }
+      } else if (k == "interface") {
+        if (auto s = f.str(v, k)) r.interface = *s;
+      } else {
+        f.unknown(*kp);
+      }
+    }
+    if (!r.destination) sink.fail(r.loc, "[[route]] with deleted = true is missing 'destination'");
+    rec.deleted.push_back(std::move(r));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/inet0.h"
 #include "config/locations.h"
 
 namespace vipa {
@@ -50,6 +51,9 @@ void collect_vipas(const toml::table& root, bool dropin, std::vector<VipaSource>
 // Reads everything but [vipa.*] from `root` (the main file) and the VIPAs from `vipas`.
 void read_config(const toml::table& root, const std::vector<VipaSource>& vipas, Config& c,
                  Locations& locs, ErrorSink& sink);
+
+// The [[route]] and [dgd] tables of a drop-in (config/inet0.h).
+void read_inet0_tables(const toml::table& root, Inet0Record& rec, Locations& locs, ErrorSink& sink);
 
 // toml::parse without exceptions: a syntax error becomes "NAME:LINE:COLUMN: description".
 Result<toml::table> parse_toml(std::string_view text, const std::string& name);

@@ -97,6 +97,11 @@ std::string render_metrics(const MetricsSnapshot& s) {
   w.family("vipa_build_info", "gauge", "vipad's version; always 1.");
   w.sample("vipa_build_info", {"version", s.version}, "1");
 
+  w.family("vipa_converged", "gauge",
+           "Whether the kernel matches the configuration: the last reconcile made every change it "
+           "planned (1) or some failed and are being retried (0).");
+  w.sample("vipa_converged", {}, b(s.converged));
+
   w.family("vipa_up", "gauge",
            "Whether the VIPA's virtual interface is up and holds its addresses (1) or not (0).");
   for (auto& v : s.vipas) w.sample("vipa_up", {"vipa", v.name}, b(v.up));

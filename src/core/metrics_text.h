@@ -28,6 +28,8 @@ class DurationHistogram {
 };
 
 struct MetricsSnapshot {
+  // The last reconcile applied every change it planned (no failed operation, no dump pending).
+  bool converged = true;
   struct Vipa {
     std::string name;
     bool up = false;  // its interface exists, is up and holds the configured addresses

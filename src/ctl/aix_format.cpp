@@ -195,7 +195,7 @@ std::string route_row(const std::string& dst, const std::string& gw, const std::
 }
 
 // The local-table entries AIX shows: the loopback network and the VIPA addresses, both through
-// the loopback interface (the sample's "127/8 127.0.0.1 U lo0" and "10.68.6.1 127.0.0.1 UH lo0").
+// the loopback interface (the seed's "127/8 127.0.0.1 U lo0" and "10.68.6.1 127.0.0.1 UH lo0").
 bool shown_local_entry(const json& route) {
   if (get_str(route, "table") != "local" || get_str(route, "type") != "local") return false;
   if (get_bool(route, "vipa")) return true;
@@ -216,16 +216,28 @@ std::string local_row(const json& route) {
   return route_row(dst, v6 ? "::1" : "127.0.0.1", is_host_route(route) ? "UH" : "U", "lo");
 }
 
-std::string main_row(const json& route) {
-  std::string dst = abbreviate_destination(
-      get_str(route, "destination"), static_cast<int>(get_int(route, "prefixlen").value_or(0)));
+}  // namespace
+
+std::string netstat_gateway(const json& route) {
   // AIX shows a connected route's gateway as the interface's own address (the sample's
   // "10.68.1/24 10.68.1.1 U en1"); vipad sends it as ifaddr because prefsrc may be the VIPA.
   std::string gw = get_str(route, "gateway");
   if (gw.empty()) gw = get_str(route, "ifaddr");
   if (gw.empty()) gw = get_str(route, "prefsrc");
   if (gw.empty()) gw = "-";
-  return route_row(dst, gw, route_flags(route), get_str(route, "interface"));
+  return gw;
+}
+
+std::string netstat_flags(const json& route) {
+  return route_flags(route);
+}
+
+namespace {
+
+std::string main_row(const json& route) {
+  std::string dst = abbreviate_destination(
+      get_str(route, "destination"), static_cast<int>(get_int(route, "prefixlen").value_or(0)));
+  return route_row(dst, netstat_gateway(route), route_flags(route), get_str(route, "interface"));
 }
 
 bool shown_main_type(const std::string& type) {
@@ -238,7 +250,7 @@ std::string route_tree(const json& routes, const char* family) {
   std::set<std::string> local_keys;
   for (const auto& r : routes) {
     if (get_str(r, "family") == family && shown_local_entry(r)) {
-      // IBM's sample lists the loopback network before the VIPA host route.
+      // The seed lists the loopback network before the VIPA host route.
       (get_bool(r, "vipa") ? vipa_rows : loopback_rows) += local_row(r);
       local_keys.insert(route_key(r));
     }

@@ -31,6 +31,10 @@ std::string abbreviate_destination(std::string_view destination, int prefixlen);
 // `netstat -rn` from the `routes` result ({"routes": [KROUTE...]}).
 std::string format_netstat(const nlohmann::json& routes_result, RouteFamily family);
 
+// netstat -rn's Flags and Gateway columns for one KROUTE (netstat -C uses them too).
+std::string netstat_flags(const nlohmann::json& route);
+std::string netstat_gateway(const nlohmann::json& route);
+
 // `status` (the whole status result) and `show NAME` (one VIPA object) for people.
 std::string format_status(const nlohmann::json& status);
 std::string format_vipa(const nlohmann::json& vipa);

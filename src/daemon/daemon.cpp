@@ -114,7 +114,13 @@ void Daemon::emit(const std::string& event, const std::string& vipa, const std::
       {"v", 1}, {"event", event}, {"time", now_iso8601()}, {"vipa", vipa}, {"message", message}};
   if (extra.is_object())
     for (auto& [k, v] : extra.items()) e[k] = v;
-  log::notice((vipa.empty() ? "" : vipa + ": ") + message);
+  auto field = [&](const char* k) {
+    return extra.is_object() && extra.contains(k) && extra[k].is_string()
+               ? extra[k].get<std::string>()
+               : std::string();
+  };
+  log::event((vipa.empty() ? "" : vipa + ": ") + message,
+             {event, vipa, field("interface"), field("gateway")});
   if (ctl_) ctl_->broadcast(e);
   if (event == "failover" && !vipa.empty()) ++failovers_by_vipa_[vipa];
   run_hook(event, vipa, extra);
@@ -300,6 +306,7 @@ void Daemon::log_applied(const ConvergeResult& res) {
 }
 
 void Daemon::retry_later() {
+  converged_now_ = false;
   uint64_t now = 0;
   sd_event_now(ev_, CLOCK_MONOTONIC, &now);
   if (!retry_) {
@@ -357,6 +364,7 @@ void Daemon::converge_now() {
     if (logged_problems_.insert(p).second) log::warn(p);
   for (auto& [op, err] : res.failed) log::warn(op.str() + ": " + err.message);
   daemon_routes_left_alone_ = res.daemon_routes_left_alone;
+  converged_now_ = res.failed.empty();
   if (res.applied_count > 0) {
     log_applied(res);
     if (converged_once_ && foreign_change_) {

@@ -74,6 +74,12 @@ class Daemon {
   nlohmann::json cmd_chdev(const nlohmann::json& req);
   nlohmann::json cmd_rmdev(const nlohmann::json& req);
   nlohmann::json cmd_reload();
+  // AIX's inet0 commands: route, no, netstat -in/-C, lsdev (daemon_route_cmds.cpp).
+  nlohmann::json cmd_interfaces();
+  nlohmann::json cmd_route_costs(const std::string& family) const;
+  nlohmann::json cmd_inet0() const;
+  nlohmann::json cmd_route(const nlohmann::json& req);
+  nlohmann::json cmd_no(const nlohmann::json& req);
   Status apply_config(Config next, bool record, const std::vector<std::string>& deleted);
 
   static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
@@ -104,6 +110,7 @@ class Daemon {
   bool need_full_dump_ = false;
   bool need_route_dump_ = false;
   bool converged_once_ = false;
+  bool converged_now_ = false;   // the last reconcile made every planned change (vipa_converged)
   bool foreign_change_ = false;  // the pending converge answers another tool's change
   std::set<std::string> logged_problems_;
   std::map<std::string, nlohmann::json> last_failover_;  // by VIPA name

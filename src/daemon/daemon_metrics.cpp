@@ -11,6 +11,7 @@ MetricsSnapshot Daemon::metrics_snapshot() const {
   m.repairs = repairs_;
   m.netlink_resyncs = resyncs_;
   m.reconcile = reconcile_hist_;
+  m.converged = converged_now_;
   std::set<std::pair<std::string, std::string>> gws;
   for (auto& v : cfg_.vipas) {
     nlohmann::json j = vipa_json(v);

@@ -234,8 +234,10 @@ json Daemon::routes_json(const std::string& family) const {
 json Daemon::handle_request(const json& req, bool privileged) {
   const std::string cmd = req["cmd"].get<std::string>();
   auto ok = [](json result) { return json{{"v", 1}, {"ok", true}, {"result", std::move(result)}}; };
-  static const std::set<std::string> kChanging = {"mkdev", "chdev", "rmdev", "reload"};
-  static const std::set<std::string> kReading = {"version", "status", "show", "routes"};
+  static const std::set<std::string> kChanging = {"mkdev",  "chdev", "rmdev",
+                                                  "reload", "route", "no"};
+  static const std::set<std::string> kReading = {"version",    "status",      "show", "routes",
+                                                 "interfaces", "route_costs", "inet0"};
   if (kChanging.count(cmd) && !privileged)
     return error_answer("permission_denied",
                         cmd + ": permission denied (only root may change VIPAs)");
@@ -261,6 +263,11 @@ json Daemon::handle_request(const json& req, bool privileged) {
     if (cmd == "chdev") return cmd_chdev(req);
     if (cmd == "rmdev") return cmd_rmdev(req);
     if (cmd == "reload") return cmd_reload();
+    if (cmd == "interfaces") return cmd_interfaces();
+    if (cmd == "route_costs") return cmd_route_costs(req.value("family", std::string()));
+    if (cmd == "inet0") return cmd_inet0();
+    if (cmd == "route") return cmd_route(req);
+    if (cmd == "no") return cmd_no(req);
   } catch (const json::exception& e) {
     return error_answer("bad_request", std::string("malformed request: ") + e.what());
   }

@@ -1,9 +1,14 @@
 #include "daemon/log.h"
 
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <vector>
 
 namespace vipa::log {
 
@@ -11,6 +16,27 @@ namespace {
 
 bool g_journal = false;
 bool g_verbose = false;
+bool g_native = false;                        // sd_journal_sendv(): stderr is the journal
+const EventFields* g_event_fields = nullptr;  // set while log::event() writes
+
+// systemd sets JOURNAL_STREAM to stderr's "DEVICE:INODE" when stderr is connected to the
+// journal; a service that finds them equal may switch to the native protocol (systemd.exec(5)).
+bool stderr_is_journal() {
+  const char* e = std::getenv("JOURNAL_STREAM");
+  struct stat st;
+  if (!e || fstat(2, &st) < 0) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(e, "%llu:%llu", &dev, &ino) != 2) return false;
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
+}
+
+bool send_native(int priority, const std::string& msg) {
+  std::vector<std::string> fields = journal_fields(priority, msg, g_event_fields);
+  std::vector<iovec> iov;
+  for (auto& f : fields) iov.push_back({f.data(), f.size()});
+  return sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) >= 0;
+}
 
 struct Bucket {
   double window_start = 0;
@@ -26,6 +52,7 @@ double now_s() {
 }
 
 void emit(Level level, const std::string& msg) {
+  if (g_native && send_native(static_cast<int>(level), msg)) return;
   if (g_journal) {
     std::fprintf(stderr, "<%d>%s\n", static_cast<int>(level), msg.c_str());
   } else {
@@ -39,6 +66,7 @@ void emit(Level level, const std::string& msg) {
 
 void init(bool verbose) {
   g_journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  g_native = stderr_is_journal() && std::getenv("VIPA_LOG_STDERR") == nullptr;
   g_verbose = verbose;
 }
 
@@ -58,6 +86,13 @@ void write(Level level, const std::string& msg) {
     return;
   }
   emit(level, msg);
+}
+
+void event(const std::string& msg, const EventFields& fields) {
+  g_event_fields = &fields;
+  // stderr keeps its notice lines; only journal entries carry the event's own priority.
+  write(g_native ? static_cast<Level>(event_priority(fields.event)) : Level::Notice, msg);
+  g_event_fields = nullptr;
 }
 
 }  // namespace vipa::log

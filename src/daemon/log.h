@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "daemon/journal_fields.h"
+
 namespace vipa::log {
 
 enum class Level { Err = 3, Warning = 4, Notice = 5, Info = 6, Debug = 7 };
@@ -26,5 +28,9 @@ inline void info(const std::string& m) {
 inline void debug(const std::string& m) {
   write(Level::Debug, m);
 }
+
+// One of vipad's events (failover, gateway_dead, ...): under systemd an entry with the
+// VIPA_* fields and the event's MESSAGE_ID and priority; on stderr the same line as write().
+void event(const std::string& msg, const EventFields& fields);
 
 }  // namespace vipa::log

@@ -76,6 +76,7 @@ bool parse_attr_assignments(const std::vector<std::string>& args, const std::str
 }
 
 int run_lsattr(Session& s, const LsattrArgs& a) {
+  if (a.name == "inet0" && a.effective) return run_lsattr_inet0(s, a);
   if (a.effective == a.legal) return usage("lsattr", "give exactly one of -E and -R");
   if (!a.attr.empty() && !ctl::is_aix_attribute(a.attr)) {
     return usage("lsattr",
@@ -119,7 +120,10 @@ int run_ifconfig(Session& s, const IfconfigArgs& a) {
 }
 
 int run_netstat(Session& s, const NetstatArgs& a) {
-  if (!a.routes) return usage("netstat", "only the routing tables (-r) are supported");
+  if (a.routes + a.interfaces + a.costs > 1) return usage("netstat", "give one of -r, -i and -C");
+  if (a.interfaces) return run_netstat_in(s, a);
+  if (a.costs) return run_netstat_costs(s, a);
+  if (!a.routes) return usage("netstat", "give -r (routes), -i (interfaces) or -C (route costs)");
   json args = json::object();
   auto family = ctl::RouteFamily::kAll;
   if (!a.family.empty()) {
@@ -156,6 +160,7 @@ int run_mkdev(Session& s, const MkdevArgs& a) {
 }
 
 int run_chdev(Session& s, const ChdevArgs& a) {
+  if (a.name == "inet0") return run_chdev_inet0(s, a);
   json attrs;
   if (!parse_attr_assignments(a.attrs, "chdev", &attrs)) return kExitUsage;
   std::string mode = a.record_only ? "record" : a.running_only ? "running" : "both";

@@ -22,6 +22,8 @@ struct Args {
   MkdevArgs mkdev;
   ChdevArgs chdev;
   RmdevArgs rmdev;
+  LsdevArgs lsdev;
+  NoArgs no;
   ViewArgs status, show, monitor;
   ExportArgs exp;
 };
@@ -47,7 +49,11 @@ void add_aix_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, R
 
   auto* netstat =
       app.add_subcommand("netstat", "Show the kernel routing tables as AIX's netstat -rn does");
-  netstat->add_flag("-r", a.netstat.routes, "The routing tables (required)");
+  netstat->add_flag("-r", a.netstat.routes, "The routing tables");
+  netstat->add_flag("-i", a.netstat.interfaces,
+                    "The interfaces: Mtu, Network, Address, packet and error counters");
+  netstat->add_flag("-C", a.netstat.costs,
+                    "The routing tables with each route's cost and dead gateway state");
   netstat->add_flag("-n", a.netstat.numeric, "Numeric addresses (always; accepted for AIX habit)");
   netstat->add_option("-f", a.netstat.family, "Only one address family")
       ->check(CLI::IsMember({"inet", "inet6"}));
@@ -84,6 +90,36 @@ void add_aix_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, R
   rmdev->add_option("-l", a.rmdev.name, "The VIPA (e.g. vi0)")->required();
   rmdev->add_flag("-d", a.rmdev.remove, "Delete the VIPA and its record, not just define it");
   cmds.emplace_back(rmdev, [&a](Session& s) { return run_rmdev(s, a.rmdev); });
+}
+
+// lsdev, no, route: AIX's commands for the whole TCP/IP stack (its inet0 device).
+void add_inet_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, Runner>>& cmds) {
+  auto* lsdev =
+      app.add_subcommand("lsdev", "List the network interfaces as AIX's lsdev -Cc if does");
+  lsdev->add_flag("-C", a.lsdev.customized, "The customized (configured) devices");
+  lsdev->add_option("-c", a.lsdev.device_class, "Device class (if)");
+  cmds.emplace_back(lsdev, [&a](Session& s) { return run_lsdev(s, a.lsdev); });
+
+  auto* no = app.add_subcommand(
+      "no",
+      "Show or set the dead gateway tunables as AIX's no does: no -a | no [-p|-r] -o "
+      "dgd_ping_time[=SECONDS]");
+  no->add_flag("-a", a.no.all, "Every tunable vipad has");
+  no->add_option("-o", a.no.option,
+                 "TUNABLE or TUNABLE=VALUE (dgd_ping_time, dgd_packets_lost, "
+                 "dgd_retry_time, passive_dgd)");
+  no->add_flag("-p", a.no.now_and_recorded, "Change now and record for the next start");
+  no->add_flag("-r", a.no.recorded_only, "Record for the next start only (or show the record)");
+  cmds.emplace_back(no, [&a](Session& s) { return run_no(s, a.no); });
+
+  auto* route = app.add_subcommand(
+      "route",
+      "Add or delete a route, now and recorded: route add|delete [-net|-host] DEST GATEWAY "
+      "[-netmask MASK] [-hopcount N] [-if IF] [-active_dgd] (give --socket before 'route')");
+  // AIX's flags are single-dash words (-net, -hopcount) that CLI11 would read as bundles of
+  // one-letter flags: run_cli() hands route's arguments to run_route() before CLI11 sees them.
+  route->allow_extras();
+  cmds.emplace_back(route, [](Session&) { return kExitUsage; });
 }
 
 void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, Runner>>& cmds) {
@@ -150,7 +186,28 @@ int run_cli(int argc, char** argv) {
 
   std::vector<std::pair<CLI::App*, Runner>> cmds;
   add_aix_commands(app, a, cmds);
+  add_inet_commands(app, a, cmds);
   add_linux_commands(app, a, cmds);
+
+  // `[--socket PATH] route ARGS...`: everything after "route" is AIX's syntax.
+  const char* env_socket = std::getenv("VIPA_SOCKET");
+  std::string route_socket = env_socket ? env_socket : kDefaultSocket;
+  for (int i = 1; i < argc; ++i) {
+    std::string w = argv[i];
+    if (w == "--socket" && i + 1 < argc) {
+      route_socket = argv[++i];
+      continue;
+    }
+    if (w.rfind("--socket=", 0) == 0) {
+      route_socket = w.substr(9);
+      continue;
+    }
+    if (w != "route") break;
+    std::vector<std::string> rest(argv + i + 1, argv + argc);
+    if (rest.size() == 1 && (rest[0] == "--help" || rest[0] == "-h")) break;
+    Session session(route_socket);
+    return run_route(session, rest);
+  }
 
   try {
     app.parse(argc, argv);

@@ -27,9 +27,11 @@ struct IfconfigArgs {
 int run_ifconfig(Session& s, const IfconfigArgs& a);
 
 struct NetstatArgs {
-  bool routes = false;   // -r
-  bool numeric = false;  // -n (always numeric; accepted for AIX habits)
-  std::string family;    // -f inet|inet6
+  bool routes = false;      // -r
+  bool interfaces = false;  // -i
+  bool costs = false;       // -C
+  bool numeric = false;     // -n (always numeric; accepted for AIX habits)
+  std::string family;       // -f inet|inet6
 };
 int run_netstat(Session& s, const NetstatArgs& a);
 
@@ -56,6 +58,30 @@ struct RmdevArgs {
   bool remove = false;  // -d
 };
 int run_rmdev(Session& s, const RmdevArgs& a);
+
+// ---- AIX's network-wide commands (aix_inet_commands.cpp) ----
+
+struct LsdevArgs {
+  bool customized = false;   // -C
+  std::string device_class;  // -c if
+};
+int run_lsdev(Session& s, const LsdevArgs& a);
+int run_netstat_in(Session& s, const NetstatArgs& a);     // netstat -in
+int run_netstat_costs(Session& s, const NetstatArgs& a);  // netstat -C
+
+struct NoArgs {
+  bool all = false;               // -a
+  std::string option;             // -o NAME[=VALUE]
+  bool now_and_recorded = false;  // -p
+  bool recorded_only = false;     // -r
+};
+int run_no(Session& s, const NoArgs& a);
+
+// route add|delete [-net|-host] DEST GATEWAY [-netmask M] [-hopcount N] [-if IF] [-active_dgd]
+int run_route(Session& s, const std::vector<std::string>& args);
+// lsattr -El inet0 and chdev -l inet0 -a route=.../delroute=...
+int run_lsattr_inet0(Session& s, const LsattrArgs& a);
+int run_chdev_inet0(Session& s, const ChdevArgs& a);
 
 // "-a" values -> the request's attrs object. AIX also takes several pairs in one -a
 // ("-a 'netaddr=10.68.6.1 netmask=255.255.255.0'"); a word without '=' continues the previous

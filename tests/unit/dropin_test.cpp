@@ -119,12 +119,12 @@ TEST_F(Dropin, ConflictInMainFileReportedThere) {
 
 TEST_F(Dropin, OnlyVipaTables) {
   write("vipa.conf", kMain);
-  write("vipa.conf.d/50-x.toml", "\n[[route]]\ndestination = \"default\"\n");
+  write("vipa.conf.d/50-x.toml", "\n[routing]\ndaemon = \"frr\"\n");
   auto c = load_config(main());
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message, dir_.path() +
-                                   "/vipa.conf.d/50-x.toml:2:3: only [vipa.NAME] "
-                                   "tables are allowed in a drop-in, not 'route'");
+                                   "/vipa.conf.d/50-x.toml:2:2: only [vipa.NAME], [[route]] and "
+                                   "[dgd] tables are allowed in a drop-in, not 'routing'");
 }
 
 TEST_F(Dropin, DeletedMustBeAloneAndTrue) {

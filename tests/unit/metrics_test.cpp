@@ -54,7 +54,7 @@ TEST(MetricsText, SeedGauges) {
 TEST(MetricsText, EveryFamilyHasHelpAndType) {
   std::string t = render_metrics(seed_snapshot());
   for (const char* f :
-       {"vipa_build_info gauge", "vipa_up gauge", "vipa_interface_up gauge",
+       {"vipa_build_info gauge", "vipa_converged gauge", "vipa_up gauge", "vipa_interface_up gauge",
         "vipa_interface_active gauge", "vipa_gateway_alive gauge", "vipa_failovers_total counter",
         "vipa_repairs_total counter", "vipa_netlink_resyncs_total counter",
         "vipa_reconcile_duration_seconds histogram"}) {
