@@ -8,6 +8,8 @@
 #include <set>
 #include <tuple>
 
+#include "srcsel/source_rules.h"
+
 namespace vipa {
 
 namespace {
@@ -255,6 +257,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     }
   }
 
+  srcsel::add_source_tables(cfg, obs, d);  // [[source]] user and destination rules
   d.remembered = intent.remembered;
   return d;
 }

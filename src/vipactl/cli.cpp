@@ -9,6 +9,7 @@
 
 #include "vipactl/commands.h"
 #include "vipactl/export.h"
+#include "vipactl/source_commands.h"
 
 namespace vipa::vipactl {
 
@@ -24,6 +25,7 @@ struct Args {
   RmdevArgs rmdev;
   ViewArgs status, show, monitor;
   ExportArgs exp;
+  SourceArgs source;
 };
 
 using Runner = std::function<int(Session&)>;
@@ -151,6 +153,7 @@ int run_cli(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, Runner>> cmds;
   add_aix_commands(app, a, cmds);
   add_linux_commands(app, a, cmds);
+  add_source_commands(app, a.source, cmds);
 
   try {
     app.parse(argc, argv);
