@@ -10,6 +10,7 @@ PKGS=(
   frr bird2 telnet inetutils-telnetd
   radvd
   dpkg-dev debhelper fakeroot lintian
+  libbpf-dev bpftool linux-libc-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -76,6 +76,18 @@ struct DaemonConfig {
   std::string metrics;  // "127.0.0.1:9469" or "" (off)
 };
 
+// [[source]]: which VIPA a program's connections come from (z/OS SRCIP); docs/source-selection.md.
+enum class SourceKind { Unit, Cgroup, User, Destination };
+struct SourceConfig {
+  SourceKind kind = SourceKind::Cgroup;
+  std::string selector;                // as written: the unit, cgroup path, user or destination
+  std::string cgroup;                  // Cgroup: the path below the v2 root, no outer '/'
+  uint32_t uid_first = 0, uid_last = 0;  // User: the range (one uid: first == last)
+  std::optional<Prefix> destination;   // Destination
+  std::string vipa;                    // a [vipa.NAME] or one of its addresses, as written
+  SourceLoc loc;
+};
+
 struct Config {
   std::string path;
   std::vector<VipaConfig> vipas;    // in file order
@@ -83,6 +95,7 @@ struct Config {
   DgdConfig dgd;
   RoutingConfig routing;
   DaemonConfig daemon;
+  std::vector<SourceConfig> sources;  // [[source]], in file order
 };
 
 // Parse and fully validate. `name` is used in error locations.

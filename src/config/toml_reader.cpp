@@ -6,6 +6,7 @@
 #include <optional>
 #include <tuple>
 
+#include "config/sources.h"
 #include "config/values.h"
 
 namespace vipa {
@@ -430,6 +431,8 @@ void read_config(const toml::table& root, const std::vector<VipaSource>& vipas, 
       if (auto t = section_table(*np, k, sink)) read_routing(*t, c.routing, locs, sink);
     } else if (k == "daemon") {
       if (auto t = section_table(*np, k, sink)) read_daemon(*t, c.daemon, locs, sink);
+    } else if (k == "source") {
+      read_sources(*np, c, locs, sink);
     } else {
       sink.fail(loc_of(*kp), "unknown key '" + std::string(k) +
                                  "' (expected vipa, route, dgd, routing or daemon)");

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "config/locations.h"
+#include "config/sources.h"
 #include "config/values.h"
 
 namespace vipa {
@@ -296,6 +297,7 @@ Status validate_config_at(const Config& c, const Locations* locs) {
   if (auto s = check_addresses(c.vipas, ck); !s) return s;
   if (auto s = check_interfaces(c.vipas, ck); !s) return s;
   if (auto s = check_routes(c.routes, ck); !s) return s;
+  if (auto s = check_sources(c, locs); !s) return s;
   return check_globals(c, ck);
 }
 

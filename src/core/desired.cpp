@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/advertised_routes.h"
+#include "srcsel/source_rules.h"
 
 namespace vipa {
 
@@ -269,6 +270,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     d.notices = std::move(c.refused);
   }
 
+  srcsel::add_source_tables(cfg, obs, d);  // [[source]] user and destination rules
   d.remembered = intent.remembered;
   return d;
 }

@@ -17,11 +17,13 @@ namespace vipa {
 namespace {
 
 constexpr int kKeep[] = {CAP_NET_ADMIN, CAP_NET_RAW};
-
-bool keep(int cap) {
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+bool keep(int cap, bool keep_bpf) {
   for (int k : kKeep)
     if (k == cap) return true;
-  return false;
+  return keep_bpf && cap == CAP_BPF;
 }
 
 // The kernel knows more capabilities than the headers this was built with may name.
@@ -37,10 +39,10 @@ int last_cap() {
 
 }  // namespace
 
-Status drop_capabilities() {
+Status drop_capabilities(bool keep_bpf) {
   // The bounding set first: dropping from it needs CAP_SETPCAP, which the capset below removes.
   for (int cap = 0; cap <= last_cap(); ++cap) {
-    if (keep(cap)) continue;
+    if (keep(cap, keep_bpf)) continue;
     int in_bset = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
     if (in_bset < 0) {
       if (errno == EINVAL) break;  // past what this kernel knows
@@ -59,7 +61,9 @@ Status drop_capabilities() {
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
   if (syscall(SYS_capget, &hdr, data) < 0) return Error::sys(errno, "capget");
   __user_cap_data_struct next[_LINUX_CAPABILITY_U32S_3] = {};
-  for (int cap : kKeep) {
+  std::vector<int> kept(std::begin(kKeep), std::end(kKeep));
+  if (keep_bpf) kept.push_back(CAP_BPF);
+  for (int cap : kept) {
     unsigned word = static_cast<unsigned>(cap) / 32;
     uint32_t bit = 1u << (static_cast<unsigned>(cap) % 32);
     // Only what is already permitted can be kept; an unprivileged vipad fails later, clearly.

@@ -16,7 +16,9 @@ namespace vipa {
 // them), and clears the inheritable and ambient sets. Idempotent: under systemd's bounding set
 // it only trims the effective and permitted sets. Call it after everything that needs more
 // (the pid lock, the control socket's directory) and before the first event is handled.
-Status drop_capabilities();
+// With keep_bpf (the config has [[source]] rules), CAP_BPF is kept too: attaching the source
+// rules' programs to a cgroup that appears later needs it (docs/source-selection.md).
+Status drop_capabilities(bool keep_bpf = false);
 
 // Adds the groups that exist among `names` to the supplementary groups, so that vtysh and
 // birdc, run by vipad without CAP_DAC_OVERRIDE, can still open the routing daemon's control

@@ -400,6 +400,7 @@ void Daemon::converge_now() {
     return false;
   });
   update_gateways();
+  if (srcsel_) srcsel_->sync(cfg_, cache_.obs());
   if (!converged_once_) {
     converged_once_ = true;
     sd_notify(0, "READY=1");
@@ -598,8 +599,11 @@ int Daemon::run() {
                                                         : std::vector<std::string>{"bird"});
     if (!g.ok()) log::warn(g.error().message + "; " + cfg_.routing.daemon + " may refuse vipad");
   }
+  srcsel_ = std::make_unique<srcsel::SourceSelector>(
+      ev_, srcsel::SourceSelector::Options{opt_.source_unit_base}, [this] { schedule("source"); },
+      [](const std::string& m) { log::notice(m); }, [](const std::string& m) { log::warn(m); });
   // Everything that needed more than CAP_NET_ADMIN/CAP_NET_RAW is done.
-  s = drop_capabilities();
+  s = drop_capabilities(!cfg_.sources.empty());
   if (!s.ok()) {
     log::err("dropping capabilities: " + s.error().message);
     return 1;
@@ -630,6 +634,7 @@ int Daemon::cleanup() {
     log::err("cleanup incomplete; the record of original values is kept in " + store_.path());
     return 1;
   }
+  srcsel::SourceSelector::cleanup([](const std::string& m) { log::info(m); });
   (void)store_.remove();
   log::notice("cleanup done: " + std::to_string(res.applied_count) + " change(s)");
   return 0;

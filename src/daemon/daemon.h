@@ -21,6 +21,7 @@
 #include "daemon/netlink_dataplane.h"
 #include "daemon/state_store.h"
 #include "nl/socket.h"
+#include "srcsel/kernel/source_selector.h"
 
 namespace vipa {
 
@@ -30,6 +31,7 @@ struct Options {
   std::string state_path;  // default: beside the socket
   int netlink_rcvbuf = 8 << 20;
   bool verbose = false;
+  std::string source_unit_base;  // [[source]] units below this cgroup, not systemd's (tests)
 };
 
 class Daemon {
@@ -104,6 +106,7 @@ class Daemon {
   std::unique_ptr<HookRunner> routing_runner_;
   bool neigh_joined_ = false;
   std::unique_ptr<MetricsServer> metrics_;
+  std::unique_ptr<srcsel::SourceSelector> srcsel_;  // [[source]] rules
   DurationHistogram reconcile_hist_;
   std::map<std::string, uint64_t> failovers_by_vipa_;
 

@@ -236,8 +236,9 @@ json Daemon::handle_request(const json& req, bool privileged) {
   auto ok = [](json result) { return json{{"v", 1}, {"ok", true}, {"result", std::move(result)}}; };
   static const std::set<std::string> kChanging = {"mkdev",  "chdev", "rmdev",
                                                   "reload", "route", "no"};
-  static const std::set<std::string> kReading = {"version",    "status",      "show", "routes",
-                                                 "interfaces", "route_costs", "inet0"};
+  static const std::set<std::string> kReading = {"version", "status",     "show",
+                                                 "routes",  "interfaces", "route_costs",
+                                                 "inet0",   "source",     "source_test"};
   if (kChanging.count(cmd) && !privileged)
     return error_answer("permission_denied",
                         cmd + ": permission denied (only root may change VIPAs)");
@@ -258,6 +259,12 @@ json Daemon::handle_request(const json& req, bool privileged) {
                             ? req["family"].get<std::string>()
                             : "";
       return ok(routes_json(fam));
+    }
+    if (cmd == "source" && srcsel_) return ok(srcsel_->status(cfg_, cache_.obs()));
+    if (cmd == "source_test" && srcsel_) {
+      std::string err;
+      json r = srcsel_->test(req, cfg_, cache_.obs(), &err);
+      return err.empty() ? ok(r) : error_answer("bad_request", err);
     }
     if (cmd == "mkdev") return cmd_mkdev(req);
     if (cmd == "chdev") return cmd_chdev(req);

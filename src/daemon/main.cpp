@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
                  "provoke overruns)")
       ->check(CLI::Range(1024, 1 << 30))
       ->group("");
+  app.add_option("--source-unit-cgroup", opt.source_unit_base,
+                 "look [[source]] units up below this cgroup instead of asking systemd (tests)")
+      ->group("");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

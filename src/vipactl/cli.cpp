@@ -9,6 +9,7 @@
 
 #include "vipactl/commands.h"
 #include "vipactl/export.h"
+#include "vipactl/source_commands.h"
 
 namespace vipa::vipactl {
 
@@ -26,6 +27,7 @@ struct Args {
   NoArgs no;
   ViewArgs status, show, monitor;
   ExportArgs exp;
+  SourceArgs source;
 };
 
 using Runner = std::function<int(Session&)>;
@@ -188,6 +190,7 @@ int run_cli(int argc, char** argv) {
   add_aix_commands(app, a, cmds);
   add_inet_commands(app, a, cmds);
   add_linux_commands(app, a, cmds);
+  add_source_commands(app, a.source, cmds);
 
   // `[--socket PATH] route ARGS...`: everything after "route" is AIX's syntax.
   const char* env_socket = std::getenv("VIPA_SOCKET");
