@@ -54,6 +54,8 @@ void read_config(const toml::table& root, const std::vector<VipaSource>& vipas, 
 
 // The [[route]] and [dgd] tables of a drop-in (config/inet0.h).
 void read_inet0_tables(const toml::table& root, Inet0Record& rec, Locations& locs, ErrorSink& sink);
+// [dvipa.NAME] tables (dvipa_reader.cpp), main file only.
+void read_dvipas(const toml::node& n, Config& c, Locations& locs, ErrorSink& sink);
 
 // toml::parse without exceptions: a syntax error becomes "NAME:LINE:COLUMN: description".
 Result<toml::table> parse_toml(std::string_view text, const std::string& name);

@@ -24,6 +24,13 @@ struct Intent {
   // vipad stops (SIGTERM): the companions of advertised routes go, as they have no lifetime
   // of their own and would outlive a withdrawal while nobody watches (docs/ipv6-ra.md).
   bool stopping = false;
+  // Dynamic VIPAs' links (src/dvipa): each virtual, holding one host address, never a source.
+  struct DvipaLink {
+    std::string name;  // "vd-web"
+    IpAddr addr;
+    std::vector<std::string> ifaces;  // get the same sysctls as a VIPA's interfaces
+  };
+  std::vector<DvipaLink> dvipa_links;
 };
 
 struct DesiredAddr {
