@@ -8,6 +8,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping socat procps psmisc curl jq python3 systemd
   frr bird2 telnet inetutils-telnetd
+  keepalived
   dpkg-dev debhelper fakeroot lintian
 )
 missing=()
