@@ -18,7 +18,12 @@ Reports on a probe LOG (times in seconds since the epoch, results on stdout):
                            after which no attempt started was answered by any other host
                            (exit 1 when there is none)
   tail LOG N               the last N attempts are all answered (exit 1 otherwise)
+And on a log of `ip -ts monitor link`:
+  linktime MONLOG SINCE up|down IF...   the time (epoch s) of the first carrier change of one
+                           of the interfaces IF at or after SINCE (exit 1 when there is none)
 """
+import datetime
+import re
 import os
 import selectors
 import socket
@@ -183,6 +188,21 @@ def main():
         if first is None:
             return 1
         print(int(round((first - since) * 1000)))
+    elif cmd == "linktime":
+        since, want, names = float(a[1]), a[2], set(a[3:])
+        pat = re.compile(r"^\[([0-9T:.-]+)\] \d+: ([^:@]+)[@:].*<([^>]*)>")
+        with open(a[0]) as f:
+            for line in f:
+                m = pat.match(line)
+                if not m or m.group(2) not in names:
+                    continue
+                t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f").timestamp()
+                flags = m.group(3).split(",")
+                down = "NO-CARRIER" in flags or "UP" not in flags
+                if t >= since and (down if want == "down" else not down):
+                    print("%.6f" % t)
+                    return 0
+        return 1
     elif cmd == "tail":
         rows = attempts(a[0])[-int(a[1]):]
         if len(rows) < int(a[1]) or any(r[2].startswith("FAIL") for r in rows):

@@ -681,3 +681,81 @@ dyn_diag() {
     tail -n 15 "$DYN_DIR/$h/vipad.log" 2>/dev/null
   done
 }
+
+# ---------------------------------------------------------------- keepalived, side by side
+
+# What users would otherwise pick, in its best setting here: keepalived VRRPv3, advert 0.1 s,
+# on a shared segment (VRRP needs one): every host's kl0 and r1's kl on bridge br1 in sw,
+# 10.68.60.0/24, the virtual address 10.68.60.100 (priorities = the ranks, preempting).
+# The servers answer on it too. A failing check: `track_file` with weight 0 (FAULT while the
+# file holds a non-zero number).
+VRRP_VIP=10.68.60.100
+dyn_vrrp_up() {
+  local h i
+  {
+    for h in "${DYN_HOSTS[@]}"; do echo "link add kl0 netns $DYN-$h type veth peer name k$h netns $DYN-sw"; done
+    echo "link add kl netns $DYN-r1 type veth peer name kr1 netns $DYN-sw"
+  } | ip -batch - || return 1
+  {
+    echo "link add br1 type bridge"
+    echo "link set br1 up"
+    for p in kh1 kh2 kh3 kr1; do
+      echo "link set $p master br1"
+      echo "link set $p up"
+    done
+  } | ip -n "$DYN-sw" -batch - || return 1
+  printf '%s\n' "addr add 10.68.60.1/24 dev kl" "link set kl up" | ip -n "$DYN-r1" -batch - || return 1
+  for h in "${DYN_HOSTS[@]}"; do
+    i=${DYN_IDX[$h]}
+    printf '%s\n' "addr add 10.68.60.1$i/24 dev kl0" "link set kl0 up" | ip -n "$DYN-$h" -batch - ||
+      return 1
+    echo 0 >"$DYN_DIR/$h/vrrp-sick"
+    cat >"$DYN_DIR/$h/keepalived.conf" <<KEOF
+global_defs {
+  router_id $h
+  vrrp_garp_master_delay 0
+  vrrp_garp_master_repeat 1
+}
+vrrp_track_file sick {
+  file $DYN_DIR/$h/vrrp-sick
+  weight 0
+}
+vrrp_instance web {
+  state BACKUP
+  interface kl0
+  virtual_router_id 86
+  version 3
+  priority ${DYN_RANK[$h]}
+  advert_int 0.1
+  virtual_ipaddress {
+    $VRRP_VIP/24 dev kl0
+  }
+  track_file {
+    sick
+  }
+}
+KEOF
+    dyn_bg dyn_in "$h" keepalived -n -P -l -G -f "$DYN_DIR/$h/keepalived.conf" \
+      -p "$DYN_DIR/$h/keepalived.pid" -r "$DYN_DIR/$h/keepalived-vrrp.pid" \
+      >"$DYN_DIR/$h/keepalived.log" 2>&1
+    dyn_bg dyn_in "$h" "$DYN_PY" "$DYN_LAB/dvipa_server.py" "$h" $VRRP_VIP $DVIPA_PORT
+  done
+  dyn_wait 20 dyn_vrrp_master h1
+}
+dyn_vrrp_master() { ip -n "$DYN-$1" -4 addr show dev kl0 | grep -q "inet $VRRP_VIP/"; }
+# dyn_vrrp_fail / dyn_vrrp_restore HOST carrier|silent|health
+dyn_vrrp_fail() {
+  DYN_FAIL_T=$EPOCHREALTIME
+  case $2 in
+  carrier) ip -n "$DYN-sw" link set "k$1" down ;;
+  health) echo 1 >"$DYN_DIR/$1/vrrp-sick" ;; # a builtin: no fork between the time and the event
+  *) dyn_fail "$1" "$2" ;;
+  esac
+}
+dyn_vrrp_restore() {
+  case $2 in
+  carrier) ip -n "$DYN-sw" link set "k$1" up ;;
+  health) echo 0 >"$DYN_DIR/$1/vrrp-sick" ;;
+  *) dyn_restore "$1" "$2" ;;
+  esac
+}
