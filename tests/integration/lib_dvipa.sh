@@ -640,15 +640,16 @@ dyn_up() {
 }
 
 # dyn_fail / dyn_restore HOST carrier|silent
-#   carrier: the routers' ends of HOST's links down (HOST's en1 and en2 lose carrier);
+#   carrier: HOST's en1 and en2 down together (the routers' ends lose carrier);
 #   silent: every process in HOST stopped (SIGSTOP), no carrier change.
 dyn_fail() {
   local h=$1 pid
   DYN_FAIL_T=$EPOCHREALTIME
   case $2 in
   carrier)
-    ip -n "$DYN-r1" link set "$h" down
-    ip -n "$DYN-r2" link set "$h" down
+    # Both at once (one ip process): two commands would leave ~0.1 s between them on a busy
+    # machine, during which the routers still reach the host through its other link.
+    printf '%s\n' "link set en1 down" "link set en2 down" | ip -n "$DYN-$h" -batch -
     ;;
   silent)
     for pid in $(ip netns pids "$DYN-$h"); do kill -STOP "$pid" 2>/dev/null; done
@@ -659,8 +660,7 @@ dyn_restore() {
   local h=$1 pid
   case $2 in
   carrier)
-    ip -n "$DYN-r1" link set "$h" up
-    ip -n "$DYN-r2" link set "$h" up
+    printf '%s\n' "link set en1 up" "link set en2 up" | ip -n "$DYN-$h" -batch -
     ;;
   silent)
     for pid in $(ip netns pids "$DYN-$h"); do kill -CONT "$pid" 2>/dev/null; done
@@ -747,14 +747,14 @@ dyn_vrrp_master() { ip -n "$DYN-$1" -4 addr show dev kl0 | grep -q "inet $VRRP_V
 dyn_vrrp_fail() {
   DYN_FAIL_T=$EPOCHREALTIME
   case $2 in
-  carrier) ip -n "$DYN-sw" link set "k$1" down ;;
+  carrier) ip -n "$DYN-$1" link set kl0 down ;; # as dyn_fail: from the host
   health) echo 1 >"$DYN_DIR/$1/vrrp-sick" ;; # a builtin: no fork between the time and the event
   *) dyn_fail "$1" "$2" ;;
   esac
 }
 dyn_vrrp_restore() {
   case $2 in
-  carrier) ip -n "$DYN-sw" link set "k$1" up ;;
+  carrier) ip -n "$DYN-$1" link set kl0 up ;;
   health) echo 0 >"$DYN_DIR/$1/vrrp-sick" ;;
   *) dyn_restore "$1" "$2" ;;
   esac
