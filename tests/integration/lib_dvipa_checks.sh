@@ -21,21 +21,24 @@ dv_owner() { dv_field "$1" owner.id; }
 dv_has_problem() { dvj "$1" | jq -e --arg p "$2" '.dvipas[0].problems | index($p) != null' >/dev/null; }
 
 # dv_agree OWNER [HOST...]: OWNER says it is active (or sticky) and the owner; every HOST
-# (default: every host) names the same owner, and only OWNER says "self".
+# (default: every host) names the same owner, and only OWNER says "self". One vipactl call
+# per host.
 dv_agree() {
-  local owner=$1 id h
+  local owner=$1 id h j st self oid
   shift
   local hosts=("$@")
   [ ${#hosts[@]} -eq 0 ] && hosts=("${DYN_HOSTS[@]}")
-  dv_state_is "$owner" active sticky || return 1
-  [ "$(dv_field "$owner" owner.self)" = true ] || { echo "$owner: owner.self is not true"; return 1; }
-  id=$(dv_owner "$owner")
+  j=$(dvj "$owner")
+  read -r st self id < <(jq -r '.dvipas[0] | "\(.state) \(.owner.self // false) \(.owner.id // "none")"' <<<"$j")
+  case $st in active | sticky) ;; *) echo "$owner is $st"; return 1 ;; esac
+  [ "$self" = true ] || { echo "$owner: owner.self is not true"; return 1; }
   for h in "${hosts[@]}"; do
-    [ "$(dv_owner "$h")" = "$id" ] || { echo "$h says the owner is $(dv_owner "$h"), $owner says $id"; return 1; }
-    if [ "$h" != "$owner" ]; then
-      [ "$(dv_field "$h" owner.self)" = false ] || { echo "$h says it owns it too"; return 1; }
-      dv_state_is "$h" standby withdrawn || return 1
-    fi
+    [ "$h" = "$owner" ] && continue
+    j=$(dvj "$h")
+    read -r st self oid < <(jq -r '.dvipas[0] | "\(.state) \(.owner.self // false) \(.owner.id // "none")"' <<<"$j")
+    [ "$oid" = "$id" ] || { echo "$h says the owner is $oid, $owner says $id"; return 1; }
+    [ "$self" = false ] || { echo "$h says it owns it too"; return 1; }
+    case $st in standby | withdrawn) ;; *) echo "$h is $st"; return 1 ;; esac
   done
 }
 # dv_owned_by HOST [HOST...]: the client, both routers and the vipads named agree on HOST.
@@ -206,6 +209,111 @@ dv_check_unannounced() {
   check_within "$DYN_MODE-truth-h3-standby-again" 30 dv_state_is h3 standby
 }
 
+# ip_ts_first LOG PATTERN: the epoch time of the first line of an `ip -ts monitor` LOG that
+# matches PATTERN (extended regex), or nothing.
+ip_ts_first() {
+  local ts
+  ts=$(grep -E -- "$2" "$1" 2>/dev/null | head -n 1 | sed -n 's/^\[\([^]]*\)\].*/\1/p')
+  [ -n "$ts" ] && date -d "$ts" +%s.%N
+}
+# ev_time HOST EVENT [TEXT]: the time of vipad's first EVENT (with TEXT) in HOST's monitor log.
+ev_time() {
+  local t
+  t=$(grep "\"event\":\"$2\"" "$DYN_DIR/$1/monitor.json" | grep -- "${3:-}" | head -n 1 |
+    jq -r '.time' 2>/dev/null)
+  [ -n "$t" ] && [ "$t" != null ] && date -d "$t" +%s.%N
+}
+before() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && b != "" && a < b) }'; }
+
+# Order 1: withdraw before removing the address. h1's DVIPA leaves its config (reload): the
+# routers move to h2 before h1's kernel loses the address, and no connection fails.
+dv_check_remove_order() {
+  check_within "$DYN_MODE-order-steady-before" 40 dv_steady
+  cp "$DYN_DIR/h1/vipa.conf" "$DYN_DIR/h1/vipa.conf.full"
+  : >"$DYN_DIR/h1.addr"
+  dyn_bg bash -c "exec ip -ts -n $DYN-h1 monitor address >>$DYN_DIR/h1.addr"
+  local mon=$DYN_LAST
+  dyn_monitor_start r1
+  sleep 0.3
+  local t=$EPOCHREALTIME
+  sed -i '/^\[dvipa\.web/,$d' "$DYN_DIR/h1/vipa.conf"
+  check "$DYN_MODE-order-reload-without-the-dvipa" dvctl h1 reload
+  check_within "$DYN_MODE-order-client-reaches-h2" 15 dyn_probe_reaches h2
+  gone() { ! dv_addr_held h1; }
+  check_within "$DYN_MODE-order-address-removed-after" 15 gone
+  withdrawn_first() {
+    local tr ta
+    tr=$(ip_ts_first "$DYN_DIR/r1.routes" "$DVIPA .*dev h2")
+    ta=$(ip_ts_first "$DYN_DIR/h1.addr" "Deleted.*$DVIPA/32")
+    echo "r1 moved to h2 at $tr, h1 lost the address at $ta"
+    before "$tr" "$ta"
+  }
+  check_within "$DYN_MODE-order-withdraw-before-address-removal" 5 withdrawn_first
+  zero_fails() { [ "$(dyn_probe fails "$t")" = 0 ]; }
+  check "$DYN_MODE-order-removal-0-failed-connections" zero_fails
+  dyn_kill "$mon"
+  cp "$DYN_DIR/h1/vipa.conf.full" "$DYN_DIR/h1/vipa.conf"
+  check "$DYN_MODE-order-reload-with-the-dvipa" dvctl h1 reload
+  check_within "$DYN_MODE-order-h1-owner-again" 40 dv_owned_by h1
+}
+
+# Order 2: announce only once the way back exists (delay_join). h3's links go down, its vipad
+# restarts: joining, nothing announced; the links return: the default route from the routers
+# comes first, the announcement after.
+dv_announced_in_frr() { # HOST: FRR's running config announces the DVIPA
+  if [ "$DYN_MODE" = ospf ]; then
+    dyn_vtysh "$1" -c "show running-config" | sed -n '/^interface vd-web/,/^exit/p' | grep -q "ip ospf area"
+  else
+    dyn_vtysh "$1" -c "show running-config" | grep -q "network $DVIPA/32"
+  fi
+}
+# dyn_shun HOST no|yes: the routers stop (no) or resume (yes) speaking their protocol to HOST.
+dyn_shun() {
+  local h=$1 i=${DYN_IDX[$1]} r n neg=""
+  [ "$2" = yes ] && neg="no "
+  for r in r1 r2; do
+    n=${r#r}
+    if [ "$DYN_MODE" = ospf ]; then
+      dyn_vtysh $r -c "configure terminal" -c "interface $h" -c "${neg}ip ospf passive" >/dev/null
+    else
+      local peer=10.68.4$i.1
+      [ $r = r2 ] && peer=10.68.5$i.1
+      dyn_vtysh $r -c "configure terminal" -c "router bgp 6510$n" -c "${neg}neighbor $peer shutdown" >/dev/null
+    fi
+  done
+}
+dv_check_delay_join() {
+  check_within "$DYN_MODE-delayjoin-steady-before" 40 dv_steady
+  dyn_vipad_stop h3
+  # The routers stop speaking to h3 (carrier stays up: h3 stays eligible, only routing is
+  # missing). What the old vipad announced is taken back by hand so that the new one starts
+  # from nothing (an announcement FRR still has would be adopted).
+  dyn_shun h3 no
+  dv_remove_announcement h3 >/dev/null 2>&1
+  : >"$DYN_DIR/h3.routes"
+  dyn_bg bash -c "exec ip -ts -n $DYN-h3 monitor route >>$DYN_DIR/h3.routes"
+  local mon=$DYN_LAST
+  nodefault() { ! ip -n "$DYN-h3" route show default | grep -q .; }
+  check_within "$DYN_MODE-delayjoin-h3-has-no-way-back" 15 nodefault
+  check "$DYN_MODE-delayjoin-vipad-started" dyn_vipad_start h3
+  dv_monitor_start h3
+  check_within "$DYN_MODE-delayjoin-h3-joining" 15 dv_state_is h3 joining
+  not_announced() { dv_state_is h3 joining && ! dv_announced_in_frr h3; }
+  check_stays "$DYN_MODE-delayjoin-nothing-announced-without-a-way-back" 2 not_announced
+  dyn_shun h3 yes
+  check_within "$DYN_MODE-delayjoin-h3-standby" 40 dv_state_is h3 standby
+  way_back_first() {
+    local td ta
+    td=$(ip_ts_first "$DYN_DIR/h3.routes" "^\[[^]]*\] default .*proto (ospf|bgp)")
+    ta=$(ev_time h3 dvipa_announce)
+    echo "default route at $td, announced at $ta"
+    before "$td" "$ta"
+  }
+  check_within "$DYN_MODE-delayjoin-way-back-before-announcement" 5 way_back_first
+  dv_monitor_stop h3
+  dyn_kill "$mon"
+}
+
 # dv_engine_present: this vipad knows [dvipa.*] (vipad --check accepts a DVIPA).
 dv_engine_present() {
   local f=$DYN_DIR/probe-engine.conf
@@ -266,6 +374,8 @@ dv_suite() {
   dv_check_kill9
   dv_check_frr_restart
   dv_check_reload_rank
+  dv_check_remove_order
+  dv_check_delay_join
   dv_check_unannounced
   dyn_probe_stop
   dyn_finish
