@@ -9,12 +9,12 @@
 # After it settled (every DVIPA announced), for SECONDS: vipad's CPU (its own, and its
 # children's: the health commands and the vtysh calls it runs), its RSS at the end, and the
 # announcements the routers hold. Prints a markdown block (and appends it to
-# bench/results-dvipa.md unless DVIPA_BENCH_OUT says otherwise).
+# bench/dvipa_results.md unless DVIPA_BENCH_OUT says otherwise).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${1:-30}
 export VIPAD=${2:-${VIPAD:-$ROOT/build/vipad}} VIPACTL=${3:-${VIPACTL:-$ROOT/build/vipactl}}
-OUT=${DVIPA_BENCH_OUT:-$ROOT/bench/results-dvipa.md}
+OUT=${DVIPA_BENCH_OUT:-$ROOT/bench/dvipa_results.md}
 export DYN_MODE=ospf
 source "$ROOT/tests/integration/lib_dvipa.sh"
 dyn_traps

@@ -41,6 +41,10 @@ FRR_BIN=${FRR_BIN:-/usr/lib/frr}
 # The system python: a version manager's shim can take seconds to start.
 DYN_PY=${DYN_PY:-$(command -v /usr/bin/python3 || command -v python3)}
 DYN_MODE=${DYN_MODE:-ospf}
+# A prefix for the commands that make a failure and for the client (bench: `chrt -f 20`, so
+# that on a busy machine the failure happens when its time is taken, and the client's clock
+# reads true).
+DYN_RT=${DYN_RT:-}
 
 DYN=dyn$$
 DYN_HOSTS=(h1 h2 h3)
@@ -385,6 +389,8 @@ EOF
 router bgp 6508$i
  bgp router-id 10.68.255.1$i
  no bgp ebgp-requires-policy
+ ! The DVIPA is held with noprefixroute: zebra has no connected route for it to import-check.
+ no bgp network import-check
  timers bgp 1 3
  neighbor 10.68.4$i.2 remote-as 65101
  neighbor 10.68.5$i.2 remote-as 65102
@@ -559,7 +565,7 @@ dyn_route_changes() { # ROUTER: lines about the DVIPA seen so far
 dyn_probe_start() {
   DYN_PROBE=$DYN_DIR/probe.${1:-log}
   : >"$DYN_PROBE"
-  dyn_bg dyn_in c "$DYN_PY" "$DYN_LAB/dvipa_probe.py" probe $DVIPA $DVIPA_PORT "$DYN_PROBE" 0.01 2
+  dyn_bg dyn_in c $DYN_RT "$DYN_PY" "$DYN_LAB/dvipa_probe.py" probe $DVIPA $DVIPA_PORT "$DYN_PROBE" 0.01 2
   DYN_PROBE_PID=$DYN_LAST
 }
 dyn_probe_stop() { [ -n "${DYN_PROBE_PID:-}" ] && dyn_kill "$DYN_PROBE_PID"; DYN_PROBE_PID=; }
@@ -649,7 +655,7 @@ dyn_fail() {
   carrier)
     # Both at once (one ip process): two commands would leave ~0.1 s between them on a busy
     # machine, during which the routers still reach the host through its other link.
-    printf '%s\n' "link set en1 down" "link set en2 down" | ip -n "$DYN-$h" -batch -
+    printf '%s\n' "link set en1 down" "link set en2 down" | $DYN_RT ip -n "$DYN-$h" -batch -
     ;;
   silent)
     for pid in $(ip netns pids "$DYN-$h"); do kill -STOP "$pid" 2>/dev/null; done
@@ -660,7 +666,7 @@ dyn_restore() {
   local h=$1 pid
   case $2 in
   carrier)
-    printf '%s\n' "link set en1 up" "link set en2 up" | ip -n "$DYN-$h" -batch -
+    printf '%s\n' "link set en1 up" "link set en2 up" | $DYN_RT ip -n "$DYN-$h" -batch -
     ;;
   silent)
     for pid in $(ip netns pids "$DYN-$h"); do kill -CONT "$pid" 2>/dev/null; done
@@ -747,14 +753,14 @@ dyn_vrrp_master() { ip -n "$DYN-$1" -4 addr show dev kl0 | grep -q "inet $VRRP_V
 dyn_vrrp_fail() {
   DYN_FAIL_T=$EPOCHREALTIME
   case $2 in
-  carrier) ip -n "$DYN-$1" link set kl0 down ;; # as dyn_fail: from the host
+  carrier) $DYN_RT ip -n "$DYN-$1" link set kl0 down ;; # as dyn_fail: from the host
   health) echo 1 >"$DYN_DIR/$1/vrrp-sick" ;; # a builtin: no fork between the time and the event
   *) dyn_fail "$1" "$2" ;;
   esac
 }
 dyn_vrrp_restore() {
   case $2 in
-  carrier) ip -n "$DYN-$1" link set kl0 up ;;
+  carrier) $DYN_RT ip -n "$DYN-$1" link set kl0 up ;;
   health) echo 0 >"$DYN_DIR/$1/vrrp-sick" ;;
   *) dyn_restore "$1" "$2" ;;
   esac
