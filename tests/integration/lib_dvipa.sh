@@ -26,7 +26,8 @@
 # on EXIT (dyn_traps installs such traps for scripts without their own).
 #
 # Knobs (environment, read by dyn_up): DYN_MODE=ospf|bgp, DYN_TAKEBACK (vipad's takeback),
-# DYN_HEALTH=1 (an exec health check per host that fails while $DYN_DIR/hN/sick exists),
+# DYN_HEALTH=1 (an exec health check per host that fails while $DYN_DIR/hN/sick exists;
+# every DYN_HEALTH_INTERVAL ms, default 250, rise 2, fall 2),
 # DYN_DVIPA_EXTRA (lines added to [dvipa.web]), DYN_HEALTH_EXTRA (to [dvipa.web.health]),
 # DYN_KEEP=1 (keep $DYN_DIR), VIPAD/VIPACTL, FRR_BIN.
 
@@ -470,10 +471,11 @@ dyn_vipad_conf() {
       echo
       echo "[dvipa.web.health]"
       echo "exec = [\"/usr/bin/test\", \"!\", \"-e\", \"$d/sick\"]"
-      echo "interval_ms = 100"
-      echo "timeout_ms = 100"
+      # Generous for a busy machine: a fork and exec of test(1) has taken over 100 ms here.
+      echo "interval_ms = ${DYN_HEALTH_INTERVAL:-250}"
+      echo "timeout_ms = ${DYN_HEALTH_INTERVAL:-250}"
       echo "rise = 2"
-      echo "fall = 1"
+      echo "fall = 2"
       [ -n "${DYN_HEALTH_EXTRA:-}" ] && echo "$DYN_HEALTH_EXTRA"
     fi
   } >"$d/vipa.conf"

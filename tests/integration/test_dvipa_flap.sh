@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Dynamic VIPA damping over OSPF, in the lab of lib_dvipa.sh: h1's health check flaps (fails
-# for half a second, passes for half a second) for a minute. Counted, not timed: vipad's own
+# for a second, passes for a second) for a minute. Counted, not timed: vipad's own
 # announcement changes (dvipa_announce events) and the changes of the routers' choice (from
 # `ip monitor route` on r1 and r2) are at most 2 in that minute; the check did flap (vipad saw
 # it fail); once it stays healthy, h1 owns the DVIPA again.
@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh" "$@"
 export VIPAD VIPACTL
 DYN_MODE=ospf
-DYN_HEALTH=1 # interval 100 ms, rise 2, fall 1; hold_down_ms left at its default
+DYN_HEALTH=1 # every 250 ms, rise 2, fall 2; hold_down_ms left at its default
 FLAP_S=${FLAP_S:-60}
 source "$HERE/lib_dvipa.sh"
 source "$HERE/lib_dvipa_checks.sh"
@@ -33,9 +33,9 @@ flapper() {
   local end=$(($(dyn_ms) + FLAP_S * 1000))
   while [ "$(dyn_ms)" -lt "$end" ]; do
     touch "$DYN_DIR/h1/sick"
-    sleep 0.5
+    sleep 1
     rm -f "$DYN_DIR/h1/sick"
-    sleep 0.5
+    sleep 1
   done
 }
 flapper
