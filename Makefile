@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build test unit integration sanitize clean demo lab-clean
+.PHONY: all deps build test unit integration sanitize clean demo lab-clean dvipa-lab
 
 all: build
 
@@ -37,3 +37,11 @@ demo: deps
 # What an interrupted lab left: namespaces lab<PID>-* of dead shells, the lab's temp dirs.
 lab-clean:
 	./lab/clean.sh
+
+# The Dynamic VIPA lab (lab/dvipa.sh): three hosts with vipad and FRR (ranks 200, 100, 50), two
+# FRR routers and a client; the owner fails and returns while the client connects every 10 ms.
+# DYN_MODE=bgp for BGP with BFD, DYN_HOLD=1 to keep it up afterwards.
+dvipa-lab: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPA_WERROR=ON >/dev/null
+	cmake --build $(BUILD) -j$(JOBS) --target vipad vipactl
+	VIPAD=$(BUILD)/vipad VIPACTL=$(BUILD)/vipactl ./lab/dvipa.sh

@@ -9,6 +9,7 @@ PKGS=(
   iproute2 iputils-ping socat procps psmisc curl jq python3 systemd
   frr bird2 telnet inetutils-telnetd
   radvd
+  keepalived
   dpkg-dev debhelper fakeroot lintian
   libbpf-dev bpftool linux-libc-dev
 )
