@@ -11,6 +11,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "core/route_iface.h"
 #include "core/routing_refresh.h"
 #include "daemon/capabilities.h"
 #include "daemon/log.h"
@@ -209,13 +210,17 @@ void Daemon::handle_message(const nlmsghdr* nlh) {
       // Admin-down drops the link's IPv4 routes without RTM_DELROUTE.
       if (ch.old_link.admin_up() && !ch.new_link.admin_up()) need_route_dump_ = true;
       track_link(ch.old_link, ch.new_link);
+      if (auto n = iface_watch_.on_link(cfg_, cache_.obs(), ch.old_link, ch.new_link, false))
+        log::info(*n);
       if (ch.old_link.flags != ch.new_link.flags || ch.old_link.alias != ch.new_link.alias ||
-          ch.old_link.ifindex == 0)
+          ch.old_link.ifindex == 0 || ch.old_link.name != ch.new_link.name ||
+          ch.old_link.master != ch.new_link.master)
         schedule("link");
       break;
     case CacheChange::What::LinkGone:
       need_route_dump_ = true;
       track_link(ch.old_link, Link{ch.old_link.ifindex, ch.old_link.name});
+      if (auto n = iface_watch_.on_link(cfg_, cache_.obs(), ch.old_link, {}, true)) log::info(*n);
       schedule("link gone");
       break;
     case CacheChange::What::AddrGone:
@@ -321,6 +326,8 @@ void Daemon::converge_now() {
                 .count();
   for (auto& p : res.problems)
     if (logged_problems_.insert(p).second) log::warn(p);
+  for (auto& p : route_iface_problems(cfg_, cache_.obs()))
+    if (logged_problems_.insert(p).second) log::notice(p);
   for (auto& [op, err] : res.failed) log::warn(op.str() + ": " + err.message);
   daemon_routes_left_alone_ = res.daemon_routes_left_alone;
   if (res.applied_count > 0) {
