@@ -222,3 +222,6 @@ for_each_kind() {
   done
   drop_en5
 }
+
+# no_sanitizer_report: vipad's log holds no AddressSanitizer/UBSan report.
+no_sanitizer_report() { ! grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$LOG"; }

@@ -89,6 +89,7 @@ check_within "released-route-via-en1" 10 owned_default 10.68.1.2 en1 10
 check_within "released-logged" 5 logged_once "interface en1 is no longer a port of br1"
 
 check "vipad-still-running" vipad_alive
+check "no-sanitizer-report" bash -c "! grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' '$LOG'"
 check "released-not-taken-for-deleted" bash -c "! grep -q 'interface en1 (ifindex 2) was deleted' '$LOG'"
 check "no-route-problem-logged-twice" bash -c "! grep 'is on no interface' '$LOG' | sort | uniq -d | grep -q ."
 finish

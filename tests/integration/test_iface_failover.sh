@@ -43,5 +43,6 @@ stream_over() {
 for_each_kind stream_over
 
 check "vipad-still-running" vipad_alive
+check "no-sanitizer-report" no_sanitizer_report
 [ ${#SKIPPED[@]} -gt 0 ] && note "SKIPPED (not counted as passed): ${SKIPPED[*]}"
 finish

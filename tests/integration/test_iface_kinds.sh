@@ -72,5 +72,6 @@ for_each_kind kind_checks
 # Each en5 was a new link: vipad said so.
 check "log-says-created-again" grep -q "interface en5 was created again with ifindex" "$LOG"
 check "vipad-still-running" vipad_alive
+check "no-sanitizer-report" no_sanitizer_report
 [ ${#SKIPPED[@]} -gt 0 ] && note "SKIPPED (not counted as passed): ${SKIPPED[*]}"
 finish
