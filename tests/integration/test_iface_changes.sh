@@ -4,6 +4,7 @@
 #     waits, with a notice naming its config location; en5 appears and the route is installed;
 #   - en5 is deleted and created again with another ifindex;
 #   - en5 is renamed away (it is no longer the listed en5) and back;
+#   - en5 with /32 addressing: a route with `onlink = true` stays, the one without goes;
 #   - en1 is made a port of a bridge br1, which takes over its address: br1 then carries en1's
 #     role (VIPA source, sysctls, the route via r1), and en1 back when it is released.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -14,6 +15,12 @@ topo_up || {
 }
 # en5 is gone before vipad starts; r5h waits in r5 for its peer.
 iph link del en5
+# /32 addressing needs onlink: the gateway is in no prefix of the host.
+CFG_EXTRA='[[route]]
+destination = "10.68.77.0/24"
+gateway = "10.68.5.2"
+interface = "en5"
+onlink = true'
 CFG_V6=0 seed_config
 check "vipad-starts-without-en5" start_vipad
 check_within "en1-route-installed" 5 owned_default 10.68.1.2 en1 10
@@ -65,6 +72,18 @@ iph link set ppp5 name en5
 iph link set en5 up
 check_within "renamed-back-route-installed" 5 owned_default 10.68.5.2 en5 20
 check_within "renamed-back-logged" 5 logged_once "interface ppp5 was renamed en5 (ifindex $new): it takes the place"
+
+# ---------------------------------------------------------------- /32 addressing, onlink
+onlink_route() { route_show_has "via 10.68.5.2 dev en5 .*src $VIPA4 .*onlink" 10.68.77.0/24; }
+check_within "onlink-route-installed" 5 onlink_route
+iph addr del 10.68.5.1/24 dev en5
+iph addr add 10.68.5.1/32 dev en5
+check_within "slash32-default-without-onlink-withdrawn" 5 no_route_via_en5
+check "slash32-onlink-route-kept" onlink_route
+check "slash32-onlink-route-used" route_get_has 10.68.77.1 "via 10\.68\.5\.2 dev en5 .*src $VIPA4 "
+iph addr del 10.68.5.1/32 dev en5
+iph addr add 10.68.5.1/24 dev en5
+check_within "slash24-default-back" 5 owned_default 10.68.5.2 en5 20
 
 # ---------------------------------------------------------------- enslaved to a bridge
 # The usual move: make the bridge, enslave the interface, move its address to the bridge.
