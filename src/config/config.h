@@ -54,6 +54,7 @@ struct RouteConfig {
   uint32_t metric = 0;                // AIX's cost; kernel priority
   bool active_dgd = false;            // probe the gateway (dead gateway detection)
   bool multipath = false;             // ECMP over all live gateways of this destination
+  bool onlink = false;                // the gateway is on `interface` outside its prefixes (/32)
   std::vector<IpAddr> track;          // ICMP targets beyond the gateway
   SourceLoc loc;
 };

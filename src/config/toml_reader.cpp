@@ -262,6 +262,8 @@ void read_route(const toml::table& t, size_t index, Config& c, Locations& locs, 
       if (auto b = f.boolean(n, k)) r.active_dgd = *b;
     } else if (k == "multipath") {
       if (auto b = f.boolean(n, k)) r.multipath = *b;
+    } else if (k == "onlink") {
+      if (auto b = f.boolean(n, k)) r.onlink = *b;
     } else if (k == "track") {
       if (auto items = f.str_list(n, k, split_list)) {
         for (auto& [text, at] : *items) {

@@ -224,6 +224,10 @@ Status check_route(const RouteConfig& r, size_t index, const Checker& ck) {
                    "interface: '" + r.interface + "' is not a valid interface name");
   if (r.active_dgd && !r.gateway)
     return ck.fail(at("active_dgd"), "active_dgd: needs a gateway to probe");
+  // ip route's `onlink`: the gateway is taken as reachable on the interface without a prefix
+  // holding it (/32 addressing), so the interface must be named.
+  if (r.onlink && (!r.gateway || r.interface.empty()))
+    return ck.fail(at("onlink"), "onlink: needs a gateway and an interface");
   if (!r.track.empty() && !r.active_dgd)
     return ck.fail(at("track"), "track: needs active_dgd = true");
   for (size_t i = 0; i < r.track.size(); ++i) {

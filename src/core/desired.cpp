@@ -10,6 +10,7 @@
 
 #include "core/advertised_routes.h"
 #include "srcsel/source_rules.h"
+#include "core/route_iface.h"
 
 namespace vipa {
 
@@ -58,35 +59,6 @@ std::vector<DesiredAddr> vipa_addrs_of(const VipaConfig& v) {
 }
 
 }  // namespace
-
-// Interfaces that use a VIPA by the config (all but the VIPAs' own links when a VIPA names none).
-static bool uses_a_vipa(const Config& cfg, const Link& l) {
-  for (auto& v : cfg.vipas) {
-    if (v.interface_names.empty() && v.name != l.name) return true;
-    if (std::find(v.interface_names.begin(), v.interface_names.end(), l.name) !=
-        v.interface_names.end())
-      return true;
-  }
-  return false;
-}
-
-int route_oif(const Config& cfg, const Observed& obs, const RouteConfig& rc) {
-  if (!rc.interface.empty()) {
-    const Link* l = obs.link_by_name(rc.interface);
-    return l ? l->ifindex : 0;
-  }
-  if (!rc.gateway) return 0;
-  // The interface whose connected prefix holds the gateway, interfaces using a VIPA first.
-  int fallback = 0;
-  for (auto& a : obs.addrs) {
-    if (a.family != rc.gateway->family || a.addr.is_unspecified()) continue;
-    if (!Prefix{a.addr, a.prefixlen}.contains(*rc.gateway)) continue;
-    const Link* l = obs.link(a.ifindex);
-    if (l && uses_a_vipa(cfg, *l)) return a.ifindex;
-    if (!fallback) fallback = a.ifindex;
-  }
-  return fallback;
-}
 
 std::string gateway_key(const IpAddr& gw, int oif) {
   return gw.str() + "%" + std::to_string(oif);
@@ -171,11 +143,12 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
   for (auto& dv : d.vipas) {
     if (!dv.present) continue;
     for (auto& name : dv.ifaces) {
-      const Link* l = obs.link_by_name(name);
+      // A listed interface that became a bridge or bond port hands its role to the master.
+      const Link* l = ip_link_of(obs, obs.link_by_name(name));
       if (!l || l->is_loopback()) continue;
       if (!dv.src4.empty()) d.src4_by_oif[l->ifindex] = dv.src4;
       if (!dv.src6.empty()) d.src6_by_oif[l->ifindex] = dv.src6;
-      for (auto& [path, value] : iface_sysctls(name)) d.sysctls[path] = value;
+      for (auto& [path, value] : iface_sysctls(l->name)) d.sysctls[path] = value;
     }
   }
 
@@ -189,18 +162,22 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
   // rp_filter then drops its echo replies), so the gateways could never be seen alive again;
   // and the least bad route is better than none (AIX uses it too).
   std::set<std::tuple<int, IpAddr, int>> has_live;
-  for (auto& rc : cfg.routes) {
+  std::vector<RouteIface> via;  // per [[route]], resolved once
+  for (auto& rc : cfg.routes) via.push_back(resolve_route_iface(cfg, obs, rc));
+  for (size_t i = 0; i < cfg.routes.size(); ++i) {
+    const RouteConfig& rc = cfg.routes[i];
     if (!rc.destination) continue;
-    int oif = route_oif(cfg, obs, rc);
+    int oif = via[i].oif;
     const Link* l = obs.link(oif);
     if (!l || !l->admin_up() || !l->carrier()) continue;
     if (!rc.gateway || !intent.dead_gateways.count(gateway_key(*rc.gateway, oif)))
       has_live.insert(
           {rc.family, rc.destination->addr.masked(rc.destination->len), rc.destination->len});
   }
-  for (auto& rc : cfg.routes) {
+  for (size_t i = 0; i < cfg.routes.size(); ++i) {
+    const RouteConfig& rc = cfg.routes[i];
     if (!rc.destination) continue;
-    int oif = route_oif(cfg, obs, rc);
+    int oif = via[i].oif;
     const Link* l = obs.link(oif);
     if (!l || !l->admin_up() || !l->carrier()) continue;
     bool dead = rc.gateway && intent.dead_gateways.count(gateway_key(*rc.gateway, oif));
@@ -221,6 +198,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     if (last_resort) r.priority = kDeadGatewayMetric | (rc.metric & 0xffff);
     r.oif = oif;
     if (rc.gateway) r.gateway = *rc.gateway;
+    if (via[i].onlink) r.rtm_flags = RTNH_F_ONLINK;
     auto& srcs = rc.family == AF_INET ? d.src4_by_oif : d.src6_by_oif;
     if (auto it = srcs.find(oif); it != srcs.end()) r.prefsrc = it->second;
     if (!rc.multipath || last_resort) {
@@ -255,7 +233,8 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     if (!dv.present || !dv.up || !vl || !vl->admin_up()) continue;
     bool any_alive = false;
     for (auto& n : dv.ifaces)
-      if (auto* l = obs.link_by_name(n); l && l->admin_up() && l->carrier()) any_alive = true;
+      if (auto* l = ip_link_of(obs, obs.link_by_name(n)); l && l->admin_up() && l->carrier())
+        any_alive = true;
     if (!any_alive) continue;
     for (auto& a : dv.addrs) {
       if (!obs.has_addr(vl->ifindex, a.addr)) continue;

@@ -74,9 +74,9 @@ std::vector<std::pair<std::string, std::string>> iface_sysctls(const std::string
 // no live route left: worse than anything configured, so a live route wins as soon as it exists.
 inline constexpr uint32_t kDeadGatewayMetric = 0xffff0000u;
 
-// The interface a [[route]] leaves through: its `interface`, else the one whose connected prefix
-// holds the gateway (interfaces that use a VIPA first); 0 if none. Shared with dead gateway
-// detection so that both name a gateway by the same "ADDR%IFINDEX" key.
+// The interface a [[route]] leaves through, 0 if none: resolve_route_iface(...).oif (see
+// core/route_iface.h). Shared with dead gateway detection so that both name a gateway by the
+// same "ADDR%IFINDEX" key.
 int route_oif(const Config& cfg, const Observed& obs, const RouteConfig& rc);
 
 // The key of a gateway in Intent::dead_gateways: "ADDR%IFINDEX".

@@ -193,6 +193,15 @@ size_t build_echo6(std::span<uint8_t> out, const IpAddr& src, const IpAddr& dst,
   return kEcho6Len;
 }
 
+size_t build_echo_request(std::span<uint8_t> out, int family, uint16_t id, uint16_t seq,
+                          const EchoCookie& cookie) {
+  if (out.size() < kEchoMsgLen || (family != AF_INET && family != AF_INET6)) return 0;
+  bool v4 = family == AF_INET;
+  put_echo(out.data(), v4 ? kIcmpEchoRequest : kIcmp6EchoRequest, id, seq, cookie);
+  if (v4) put16(out.data() + 2, inet_checksum({out.data(), kEchoMsgLen}));
+  return kEchoMsgLen;
+}
+
 std::optional<EchoReply> parse_echo_reply4(std::span<const uint8_t> packet) {
   if (packet.size() < 20 || (packet[0] >> 4) != 4) return {};
   size_t ihl = static_cast<size_t>(packet[0] & 0x0f) * 4;

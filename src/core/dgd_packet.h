@@ -88,6 +88,16 @@ size_t build_echo4(std::span<uint8_t> out, const IpAddr& src, const IpAddr& dst,
 size_t build_echo6(std::span<uint8_t> out, const IpAddr& src, const IpAddr& dst, uint16_t id,
                    uint16_t seq, const EchoCookie& cookie);
 
+// ---------------------------------------------------------------- ICMP echo to the gateway
+
+// The ICMP (IPv4) or ICMPv6 echo request message alone, for a raw socket that sends it through
+// one interface (IP_PKTINFO / IPV6_PKTINFO): how a gateway on a link without link-layer
+// addresses (point-to-point, NOARP, L3 tunnel) is probed. The IPv4 checksum is set; the ICMPv6
+// one is left zero for the kernel, which fills it in on raw ICMPv6 sockets (RFC 3542 §3.1).
+inline constexpr size_t kEchoMsgLen = 8 + kEchoPayloadLen;
+size_t build_echo_request(std::span<uint8_t> out, int family, uint16_t id, uint16_t seq,
+                          const EchoCookie& cookie);
+
 // An IPv4 packet as a raw IPPROTO_ICMP socket delivers it (with the IP header): an echo reply
 // carrying our cookie, else nullopt.
 std::optional<EchoReply> parse_echo_reply4(std::span<const uint8_t> packet);

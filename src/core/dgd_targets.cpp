@@ -1,12 +1,16 @@
 #include "core/dgd_targets.h"
 
+#include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_arp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "core/desired.h"
+#include "core/route_iface.h"
 
 namespace vipa {
 
@@ -24,6 +28,29 @@ std::set<IpAddr> vipa_addresses(const Config& cfg) {
 }
 
 }  // namespace
+
+const char* probe_method_name(ProbeMethod m) {
+  switch (m) {
+    case ProbeMethod::Arp:
+      return "ARP";
+    case ProbeMethod::Neighbour:
+      return "NS";
+    case ProbeMethod::Echo:
+      return "ICMP echo";
+  }
+  return "?";
+}
+
+ProbeMethod probe_method(uint32_t link_flags, uint16_t link_type, int family) {
+  // Links with an Ethernet header: veth, bridge, bond, vlan, vxlan, tap, gretap, macvlan.
+  // Others (ARPHRD_NONE for tun and wireguard, ARPHRD_IPGRE, ARPHRD_TUNNEL, ARPHRD_SIT,
+  // ARPHRD_PPP, ...) carry IP without a link-layer address.
+  bool resolves = link_type == ARPHRD_ETHER && !(link_flags & (IFF_NOARP | IFF_POINTOPOINT));
+  if (!resolves) return ProbeMethod::Echo;
+  if (family == AF_INET) return ProbeMethod::Arp;
+  // RFC 4861 sends solicitations to a multicast group: a link without multicast cannot do it.
+  return (link_flags & IFF_MULTICAST) ? ProbeMethod::Neighbour : ProbeMethod::Echo;
+}
 
 IpAddr dgd_probe_source(const Config& cfg, const Observed& obs, int ifindex, const IpAddr& gw) {
   auto vipas = vipa_addresses(cfg);
@@ -45,7 +72,7 @@ std::vector<GatewayTarget> dgd_targets(const Config& cfg, const Observed& obs) {
   std::map<std::string, GatewayTarget> by_key;
   for (auto& rc : cfg.routes) {
     if (!rc.gateway || (!rc.active_dgd && !cfg.dgd.passive_dgd)) continue;
-    const Link* l = obs.link(route_oif(cfg, obs, rc));
+    const Link* l = obs.link(resolve_route_iface(cfg, obs, rc).oif);
     if (!l) continue;
     IpAddr src = dgd_probe_source(cfg, obs, l->ifindex, *rc.gateway);
     if (src.empty()) continue;
@@ -58,6 +85,7 @@ std::vector<GatewayTarget> dgd_targets(const Config& cfg, const Observed& obs) {
       t.ifindex = l->ifindex;
       t.ifname = l->name;
       t.source = src;
+      t.method = probe_method(l->flags, l->type, rc.gateway->family);
     }
     t.active |= rc.active_dgd;
     for (auto& a : rc.track)

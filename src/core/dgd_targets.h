@@ -3,6 +3,7 @@
 // Intent::dead_gateways), merged over the [[route]] entries that share it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,22 @@
 
 namespace vipa {
 
+// How a gateway is asked whether it is alive, by what its link can carry.
+enum class ProbeMethod {
+  Arp,        // IPv4 on a broadcast link that does ARP (Ethernet, bridge, vxlan, tap, vlan, bond)
+  Neighbour,  // IPv6 neighbour solicitation on a multicast link that does neighbour discovery
+  Echo,       // ICMP echo to the gateway itself, sent through the interface: NOARP,
+              // point-to-point and L3 tunnel links (tun, gre, ipip, sit, wireguard, ppp), which
+              // have no link-layer address to resolve and never answer ARP or NS
+};
+const char* probe_method_name(ProbeMethod m);  // "ARP", "NS", "ICMP echo"
+
+// The method for a gateway of `family` on a link with these IFF_* flags and ARPHRD_* type. The
+// kernel resolves neighbours only on links with a hardware header that are neither NOARP nor
+// point-to-point (arp_constructor / ndisc_constructor give the others NUD_NOARP); a probe the
+// kernel itself would never send would never be answered.
+ProbeMethod probe_method(uint32_t link_flags, uint16_t link_type, int family);
+
 struct GatewayTarget {
   std::string key;  // "GATEWAY%IFINDEX", e.g. "10.68.1.2%2"
   IpAddr gateway;   // IPv4 or IPv6 (link-local or global)
@@ -20,6 +37,7 @@ struct GatewayTarget {
   IpAddr source;              // the physical interface's own address in that family, never a VIPA
   std::vector<IpAddr> track;  // ICMP echo targets beyond the gateway, sent through it only
   bool active = false;        // send probes; if false only passive (neighbour FAILED) applies
+  ProbeMethod method = ProbeMethod::Arp;
   bool operator==(const GatewayTarget&) const = default;
 };
 

@@ -23,6 +23,8 @@ struct Link {
   std::string kind;    // IFLA_INFO_KIND: "dummy", "ifb", "veth", "" ...
   uint32_t flags = 0;  // IFF_*
   std::string alias;
+  uint16_t type = 0;  // ARPHRD_* (ifi_type): Ethernet, IP tunnel, none (tun, wireguard) ...
+  int master = 0;     // IFLA_MASTER: the bridge, bond or VRF this link is a port of
   bool is_loopback() const;
   bool admin_up() const;
   bool carrier() const;  // IFF_LOWER_UP
@@ -35,6 +37,9 @@ struct Address {
   int prefixlen = 0;
   uint32_t flags = 0;  // IFA_F_* (from IFA_FLAGS when present)
   uint8_t scope = 0;
+  // Point-to-point: IFA_ADDRESS where it differs from IFA_LOCAL. The kernel's connected route is
+  // then peer/prefixlen, not addr/prefixlen.
+  IpAddr peer;
   bool operator==(const Address&) const = default;
 };
 

@@ -38,7 +38,8 @@ IpAddr wanted_source(const Desired& d, const Route& r) {
 IpAddr kernel_source(const Observed& obs, const Route& r) {
   for (auto* a : obs.addrs_on(r.oif)) {
     if (a->family != r.family || (a->flags & IFA_F_SECONDARY)) continue;
-    if (a->prefixlen == r.dst_len && a->addr.masked(a->prefixlen) == r.dst) return a->addr;
+    const IpAddr& base = a->peer.empty() ? a->addr : a->peer;  // point-to-point: the peer's
+    if (a->prefixlen == r.dst_len && base.masked(a->prefixlen) == r.dst) return a->addr;
   }
   return {};
 }
@@ -237,13 +238,15 @@ void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
     const Link* l = obs.link(oif);
     if (!l || !l->admin_up()) continue;
     for (auto* a : obs.addrs_on(oif)) {
-      if (a->family != AF_INET || a->prefixlen >= 32 ||
+      // A point-to-point address's connected route is its peer's (a host route at /32).
+      const IpAddr& base = a->peer.empty() ? a->addr : a->peer;
+      if (a->family != AF_INET || (a->prefixlen >= 32 && a->peer.empty()) ||
           (a->flags & (IFA_F_SECONDARY | IFA_F_NOPREFIXROUTE)))
         continue;
       Route r;
       r.family = AF_INET;
       r.table = RT_TABLE_MAIN;
-      r.dst = a->addr.masked(a->prefixlen);
+      r.dst = base.masked(a->prefixlen);
       r.dst_len = static_cast<uint8_t>(a->prefixlen);
       r.protocol = RTPROT_KERNEL;
       r.scope = RT_SCOPE_LINK;

@@ -302,6 +302,7 @@ std::string route_line(const json& route) {
   if (!get_str(route, "gateway").empty()) {
     out += get_bool(route, "alive") ? ", gateway alive" : ", gateway dead";
   }
+  if (std::string why = get_str(route, "problem"); !why.empty()) out += " (" + why + ")";
   return out;
 }
 
@@ -475,6 +476,7 @@ std::string format_status(const json& status) {
       std::string line = "  " + addr;
       if (std::string dev = get_str(g, "interface"); !dev.empty()) line += " on " + dev;
       line += get_bool(g, "alive") ? ": alive" : ": dead";
+      if (std::string probe = get_str(g, "probe"); !probe.empty()) line += " (" + probe + ")";
       out += line + "\n";
     }
   }

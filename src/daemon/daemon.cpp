@@ -12,6 +12,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "core/route_iface.h"
 #include "core/routing_refresh.h"
 #include "daemon/capabilities.h"
 #include "daemon/log.h"
@@ -246,14 +247,18 @@ void Daemon::handle_message(const nlmsghdr* nlh) {
       if (ch.old_link.ifindex == 0 || ch.old_link.name != ch.new_link.name)
         dp_->invalidate_sysctls();
       track_link(ch.old_link, ch.new_link);
+      if (auto n = iface_watch_.on_link(cfg_, cache_.obs(), ch.old_link, ch.new_link, false))
+        log::info(*n);
       if (ch.old_link.flags != ch.new_link.flags || ch.old_link.alias != ch.new_link.alias ||
-          ch.old_link.ifindex == 0)
+          ch.old_link.ifindex == 0 || ch.old_link.name != ch.new_link.name ||
+          ch.old_link.master != ch.new_link.master)
         schedule("link");
       break;
     case CacheChange::What::LinkGone:
       need_route_dump_ = true;
       dp_->invalidate_sysctls();
       track_link(ch.old_link, Link{ch.old_link.ifindex, ch.old_link.name});
+      if (auto n = iface_watch_.on_link(cfg_, cache_.obs(), ch.old_link, {}, true)) log::info(*n);
       schedule("link gone");
       break;
     case CacheChange::What::AddrGone:
@@ -363,6 +368,8 @@ void Daemon::converge_now() {
                 .count();
   for (auto& p : res.problems)
     if (logged_problems_.insert(p).second) log::warn(p);
+  for (auto& p : route_iface_problems(cfg_, cache_.obs()))
+    if (logged_problems_.insert(p).second) log::notice(p);
   for (auto& [op, err] : res.failed) log::warn(op.str() + ": " + err.message);
   daemon_routes_left_alone_ = res.daemon_routes_left_alone;
   converged_now_ = res.failed.empty();

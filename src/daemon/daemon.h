@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "core/converge.h"
+#include "core/iface_watch.h"
 #include "core/metrics_text.h"
 #include "daemon/control_server.h"
 #include "daemon/dgd_monitor.h"
@@ -120,6 +121,7 @@ class Daemon {
   bool converged_now_ = false;   // the last reconcile made every planned change (vipa_converged)
   bool foreign_change_ = false;  // the pending converge answers another tool's change
   std::set<std::string> logged_problems_;
+  IfaceWatch iface_watch_;  // logs listed interfaces appearing, going, renamed, enslaved
   std::map<std::string, nlohmann::json> last_failover_;  // by VIPA name
   size_t converges_ = 0, repairs_ = 0, resyncs_ = 0, failovers_ = 0;
   size_t daemon_routes_left_alone_ = 0;

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "core/desired.h"
+#include "core/route_iface.h"
 #include "daemon/daemon.h"
 
 namespace vipa {
@@ -144,6 +145,7 @@ json Daemon::vipa_json(const VipaConfig& v) const {
     }
     bool uses_vipa = false;
     for (auto& n : ifaces_of(v)) uses_vipa |= n == ifname || n == rc.interface;
+    RouteIface via = resolve_route_iface(cfg_, obs, rc);
     if (!installed || uses_vipa)
       j["routes_owned"].push_back(
           {{"destination", rc.destination->len == 0 ? "default" : rc.destination->str()},
@@ -151,8 +153,9 @@ json Daemon::vipa_json(const VipaConfig& v) const {
            {"interface", ifname.empty() ? rc.interface : ifname},
            {"metric", rc.metric},
            {"installed", installed},
-           {"alive", !rc.gateway || !intent_.dead_gateways.count(
-                                        gateway_key(*rc.gateway, route_oif(cfg_, obs, rc)))}});
+           {"alive",
+            !rc.gateway || !intent_.dead_gateways.count(gateway_key(*rc.gateway, via.oif))},
+           {"problem", via.problem.empty() ? "" : rc.loc.str() + ": " + via.problem}});
   }
   auto it = last_failover_.find(v.name);
   j["last_failover"] = it == last_failover_.end() ? json(nullptr) : it->second;

@@ -33,6 +33,18 @@ std::string join(const std::vector<IpAddr>& v) {
   return s;
 }
 
+const char* probe_noun(const GatewayTarget& t) {
+  switch (t.method) {
+    case ProbeMethod::Arp:
+      return " ARP probes";
+    case ProbeMethod::Neighbour:
+      return " neighbour solicitations";
+    case ProbeMethod::Echo:
+      return " ICMP echoes";
+  }
+  return " probes";
+}
+
 }  // namespace
 
 GatewayMonitor::GatewayMonitor(sd_event* ev, const DgdConfig& cfg, StateFn fn)
@@ -129,9 +141,14 @@ void GatewayMonitor::sync_sockets() {
   bool need4 = false, need6 = false;
   for (auto& [k, x] : targets_) {
     if (!x.st.probing()) continue;
+    bool tracked = !x.t.track.empty();
+    if (x.t.method == ProbeMethod::Echo) {
+      // Gateway and tracked targets alike are pinged through the interface: no link-layer socket.
+      (x.t.gateway.is_v4() ? need4 : need6) = true;
+      continue;
+    }
     Need& n = need[x.t.ifindex];
     n.ifname = x.t.ifname;
-    bool tracked = !x.t.track.empty();
     if (x.t.gateway.is_v4()) {
       n.pkt = true;
       need4 |= tracked;
@@ -191,9 +208,12 @@ void GatewayMonitor::sync_sockets() {
   uint64_t t = now();
   for (auto& [k, x] : targets_) {
     std::string err;
-    if (x.st.probing()) {
+    bool v4 = x.t.gateway.is_v4();
+    if (x.st.probing() && x.t.method == ProbeMethod::Echo) {
+      if (v4 ? !echo4_ : !echo6_) err = v4 ? echo4_err : echo6_err;
+    } else if (x.st.probing()) {
       auto f = ifaces_.find(x.t.ifindex);
-      bool v4 = x.t.gateway.is_v4(), tracked = !x.t.track.empty();
+      bool tracked = !x.t.track.empty();
       if (f == ifaces_.end() || (v4 && !f->second.pkt) || (!v4 && !f->second.ns) ||
           (tracked && !f->second.pkt))
         err = iface_err[x.t.ifindex].empty() ? "no probe socket" : iface_err[x.t.ifindex];
@@ -249,6 +269,11 @@ int GatewayMonitor::on_timer(sd_event_source*, uint64_t, void* self) {
 }
 
 void GatewayMonitor::queue_probes(Target& x, uint64_t, dgd::Outbox& out) {
+  if (x.t.method == ProbeMethod::Echo) {
+    ++x.probes_sent;
+    queue_pings(x, out);
+    return;
+  }
   auto f = ifaces_.find(x.t.ifindex);
   if (f == ifaces_.end()) return;
   uint8_t buf[64];
@@ -291,6 +316,28 @@ void GatewayMonitor::queue_echoes(Target& x, dgd::Outbox& out) {
   }
 }
 
+// A link without link-layer addresses has one node behind it, or routes by IP itself (a
+// tunnel): an echo sent out of that interface, from its own address, reaches the gateway and,
+// for tracked targets, goes through it only. Replies come back to the shared echo sockets.
+void GatewayMonitor::queue_pings(Target& x, dgd::Outbox& out) {
+  bool v4 = x.t.gateway.is_v4();
+  int fd = io_fd(v4 ? echo4_ : echo6_);
+  if (fd < 0) return;
+  x.echo_round = x.st.round();
+  dgd::EchoCookie cookie{x.serial, x.st.round()};
+  auto ping = [&](const IpAddr& dst) {
+    uint8_t buf[dgd::kEchoMsgLen];
+    size_t n = dgd::build_echo_request(buf, dst.family, echo_id_, ++echo_seq_, cookie);
+    if (!n) return;
+    if (v4)
+      out.add_icmp4(x.serial, fd, x.t.ifindex, x.t.source, dst, {buf, n});
+    else
+      out.add_icmp6(x.serial, fd, x.t.ifindex, x.t.source, dst, {buf, n});
+  };
+  ping(x.t.gateway);
+  for (auto& dst : x.t.track) ping(dst);
+}
+
 void GatewayMonitor::flush(dgd::Outbox& out) {
   if (out.empty()) return;
   out.flush([this](uint64_t serial, int err) {
@@ -315,7 +362,8 @@ void GatewayMonitor::gateway_reply(Target& x, const dgd::Mac* mac, uint64_t t) {
   }
   DgdChange c = x.st.on_gateway_reply(t, timing_);
   // The first answer teaches the gateway's MAC: the round's echoes need not wait for the next.
-  if (!x.t.track.empty() && x.mac_known && x.echo_round != x.st.round() && x.st.probing()) {
+  if (x.t.method != ProbeMethod::Echo && !x.t.track.empty() && x.mac_known &&
+      x.echo_round != x.st.round() && x.st.probing()) {
     dgd::Outbox out;
     queue_echoes(x, out);
     flush(out);
@@ -328,10 +376,11 @@ void GatewayMonitor::track_reply(const dgd::EchoReply& r, uint64_t t) {
   auto it = by_serial_.find(r.cookie.serial);
   if (it == by_serial_.end()) return;
   Target& x = targets_[it->second];
-  if (std::find(x.t.track.begin(), x.t.track.end(), r.from) == x.t.track.end()) return;
   // Answers to rounds long gone say little about the path now.
   uint32_t round = x.st.round();
   if (r.cookie.round > round || round - r.cookie.round > timing_.packets_lost) return;
+  if (x.t.method == ProbeMethod::Echo && r.from == x.t.gateway) return gateway_reply(x, nullptr, t);
+  if (std::find(x.t.track.begin(), x.t.track.end(), r.from) == x.t.track.end()) return;
   ++x.track_replies;
   note(x, x.st.on_track_reply(t, timing_), t);
 }
@@ -353,7 +402,7 @@ void GatewayMonitor::report() {
 std::string GatewayMonitor::death_reason(const Target& x) const {
   std::string n = std::to_string(timing_.packets_lost);
   std::string ms = std::to_string(timing_.packets_lost * timing_.ping_us / 1000);
-  const char* probes = x.t.gateway.is_v4() ? " ARP probes" : " neighbour solicitations";
+  const char* probes = probe_noun(x.t);
   switch (x.st.cause()) {
     case DeathCause::TrackSilent:
       return "tracked " + join(x.t.track) + " unreachable through " + x.t.gateway.str() + " (" + n +
@@ -366,8 +415,7 @@ std::string GatewayMonitor::death_reason(const Target& x) const {
 }
 
 std::string GatewayMonitor::restore_reason(const Target& x) const {
-  std::string s = "answered " + std::to_string(timing_.packets_lost) +
-                  (x.t.gateway.is_v4() ? " ARP probes" : " neighbour solicitations");
+  std::string s = "answered " + std::to_string(timing_.packets_lost) + probe_noun(x.t);
   if (!x.t.track.empty()) s += " and echoes through it";
   return s + " in a row";
 }
@@ -456,6 +504,7 @@ std::vector<json> GatewayMonitor::status() const {
               {"ifindex", x.t.ifindex},
               {"source", x.t.source.str()},
               {"active", x.t.active},
+              {"probe", probe_method_name(x.t.method)},
               {"track", track},
               {"alive", x.st.alive()},
               {"probing", x.st.probing() && x.error.empty()},

@@ -49,7 +49,8 @@ class GatewayMonitor {
   // RTM_NEWNEIGH/RTM_DELNEIGH from the daemon's event socket (RTNLGRP_NEIGH): for passive DGD a
   // target's gateway going NUD_FAILED is a miss, NUD_REACHABLE clears the misses.
   void on_neighbour(const nlmsghdr* nlh);
-  // Per target: key, gateway, interface, source, active, track, alive, misses, since_ms,
+  // Per target: key, gateway, interface, source, active, probe ("ARP", "NS", "ICMP echo"),
+  // track, alive, misses, since_ms,
   // last_rtt_us, probes_sent, replies, reason, error.
   std::vector<nlohmann::json> status() const;
   // The keys currently dead: what Intent::dead_gateways should hold after set_targets().
@@ -88,6 +89,7 @@ class GatewayMonitor {
   void arm();
   void queue_probes(Target& x, uint64_t now, dgd::Outbox& out);
   void queue_echoes(Target& x, dgd::Outbox& out);
+  void queue_pings(Target& x, dgd::Outbox& out);
   void flush(dgd::Outbox& out);
   void note(Target& x, DgdChange c, uint64_t now);
   void report();

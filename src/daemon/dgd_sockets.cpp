@@ -178,6 +178,32 @@ void Outbox::add_icmp6(uint64_t tag, int fd, int ifindex, const IpAddr& src, con
   m.controllen = CMSG_SPACE(sizeof(in6_pktinfo));
 }
 
+void Outbox::add_icmp4(uint64_t tag, int fd, int ifindex, const IpAddr& src, const IpAddr& dst,
+                       std::span<const uint8_t> bytes) {
+  Msg& m = msgs_.emplace_back();
+  m.tag = tag;
+  m.fd = fd;
+  auto* sin = reinterpret_cast<sockaddr_in*>(&m.addr);
+  sin->sin_family = AF_INET;
+  std::memcpy(&sin->sin_addr, dst.bytes.data(), 4);
+  m.addrlen = sizeof(sockaddr_in);
+  m.len = std::min(bytes.size(), m.data.size());
+  std::memcpy(m.data.data(), bytes.data(), m.len);
+  static_assert(CMSG_SPACE(sizeof(in_pktinfo)) <= sizeof(Msg::control));
+  msghdr mh{};
+  mh.msg_control = m.control.data();
+  mh.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+  cmsghdr* c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = IPPROTO_IP;
+  c->cmsg_type = IP_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+  in_pktinfo pi{};
+  pi.ipi_ifindex = ifindex;
+  std::memcpy(&pi.ipi_spec_dst, src.bytes.data(), 4);
+  std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+  m.controllen = CMSG_SPACE(sizeof(in_pktinfo));
+}
+
 void Outbox::flush(const std::function<void(uint64_t, int)>& failed) {
   std::stable_sort(msgs_.begin(), msgs_.end(),
                    [](const Msg& a, const Msg& b) { return a.fd < b.fd; });

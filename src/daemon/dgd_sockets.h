@@ -40,6 +40,11 @@ class Outbox {
   // An ICMPv6 message from `src` on `ifindex` (IPV6_PKTINFO) to `dst`.
   void add_icmp6(uint64_t tag, int fd, int ifindex, const IpAddr& src, const IpAddr& dst,
                  std::span<const uint8_t> bytes);
+  // An ICMP message from `src` out of `ifindex` (IP_PKTINFO) to `dst`, on a raw IPPROTO_ICMP
+  // socket: the kernel routes it through that interface only, and takes `dst` as on-link there
+  // when no route of that interface holds it.
+  void add_icmp4(uint64_t tag, int fd, int ifindex, const IpAddr& src, const IpAddr& dst,
+                 std::span<const uint8_t> bytes);
   bool empty() const { return msgs_.empty(); }
   // Sends everything; calls failed(tag, errno) for each message the kernel refused.
   void flush(const std::function<void(uint64_t tag, int err)>& failed);

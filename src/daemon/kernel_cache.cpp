@@ -1,5 +1,6 @@
 #include "daemon/kernel_cache.h"
 
+#include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -16,6 +17,12 @@ namespace vipa {
 
 CacheChange KernelCache::apply(const nlmsghdr* nlh) {
   CacheChange ch;
+  // A bridge reports its ports with RTM_NEWLINK/RTM_DELLINK of family AF_BRIDGE; that DELLINK
+  // means "left the bridge", not "deleted". The link's own messages (AF_UNSPEC) say the rest.
+  if ((nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) &&
+      nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(ifinfomsg)) &&
+      static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh))->ifi_family == AF_BRIDGE)
+    return ch;
   switch (nlh->nlmsg_type) {
     case RTM_NEWLINK: {
       auto l = nl::decode_link(nlh);

@@ -35,6 +35,7 @@ std::optional<Address> decode_address(const nlmsghdr* nlh) {
   // IPv4 point-to-point puts the peer in IFA_ADDRESS; the host's own address is IFA_LOCAL.
   a.addr = !local.empty() ? local : address;
   if (a.addr.empty()) return std::nullopt;
+  if (!local.empty() && !address.empty() && address != local) a.peer = address;
   return a;
 }
 

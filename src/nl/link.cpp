@@ -39,6 +39,7 @@ std::optional<Link> decode_link(const nlmsghdr* nlh) {
   Link l;
   l.ifindex = ifi->ifi_index;
   l.flags = ifi->ifi_flags;
+  l.type = ifi->ifi_type;
   bool whole = for_each_attr(nlh, sizeof(ifinfomsg), [&](const nlattr* a) {
     switch (mnl_attr_get_type(a)) {
       case IFLA_IFNAME:
@@ -46,6 +47,9 @@ std::optional<Link> decode_link(const nlmsghdr* nlh) {
         break;
       case IFLA_IFALIAS:
         l.alias = attr_string(a);
+        break;
+      case IFLA_MASTER:
+        if (mnl_attr_get_payload_len(a) == 4) l.master = static_cast<int>(mnl_attr_get_u32(a));
         break;
       case IFLA_LINKINFO:
         for_each_nested(a, [&](const nlattr* b) {

@@ -40,8 +40,9 @@ interface_names = ["en1", "en5"]
 Observed seed() {
   Observed o;
   uint32_t up = IFF_UP | IFF_LOWER_UP;
-  o.links[2] = Link{2, "en1", "veth", up, ""};
-  o.links[3] = Link{3, "en5", "veth", up, ""};
+  // Ethernet links (ARPHRD_ETHER) that resolve neighbours: ARP and NS are their probes.
+  o.links[2] = Link{2, "en1", "veth", up | IFF_BROADCAST | IFF_MULTICAST, "", 1};
+  o.links[3] = Link{3, "en5", "veth", up | IFF_BROADCAST | IFF_MULTICAST, "", 1};
   o.links[4] = Link{4, "vi0", "ifb", up, kLinkTag};
   auto add = [&](int ifindex, const char* a, int len, uint32_t flags = 0) {
     IpAddr x = ip(a);
