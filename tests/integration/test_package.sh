@@ -60,6 +60,9 @@ EXPECTED_FILES=(
   ./usr/share/man/man8/vipactl.8.gz
   ./usr/share/man/man5/vipa.conf.5.gz
   ./usr/share/bash-completion/completions/vipactl
+  ./usr/lib/systemd/catalog/vipa.catalog
+  ./usr/share/vipa/vipa-dashboard.json
+  ./usr/share/vipa/vipa-alerts.yml
   ./usr/share/doc/vipa/copyright
 )
 deb_has_files() {
@@ -163,6 +166,7 @@ purge_leaves_nothing() {
   mkdir -p "$ROOT/etc/vipa/vipa.conf.d" "$ROOT/var/lib/vipa" "$ROOT/run/vipa"
   echo '[vipa.vi9]' >"$ROOT/etc/vipa/vipa.conf.d/50-vipactl.toml"
   : >"$ROOT/etc/vipa/vipa.conf.d/.50-vipactl.toml.tmpAbC123"
+  echo '[dgd]' >"$ROOT/etc/vipa/vipa.conf.d/50-vipactl-inet0.toml"
   : >"$ROOT/run/vipa/vipad.sock.pid"
   # The record makes prerm try `vipad --cleanup`; here it cannot even load its libraries, and
   # removal must go on regardless.

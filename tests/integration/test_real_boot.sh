@@ -73,7 +73,14 @@ build_deb() {
   if [ -n "${VIPA_DEB:-}" ]; then
     DEB=$VIPA_DEB
   else
-    DEB=$("$SRC/packaging/build-deb.sh" -o "$TMP/out" -j 2 | tail -n 1) || return 1
+    # One package per source state, kept in the build directory: reruns skip the build.
+    local key
+    key=$( (git -C "$SRC" rev-parse HEAD && git -C "$SRC" diff HEAD) 2>/dev/null | sha256sum | cut -c1-16)
+    DEB=$(ls "$CACHE/deb-$key"/vipa_*.deb 2>/dev/null | head -n 1)
+    if [ -z "$DEB" ]; then
+      mkdir -p "$CACHE" && rm -rf "$CACHE"/deb-*
+      DEB=$("$SRC/packaging/build-deb.sh" -o "$CACHE/deb-$key" -j 2 | tail -n 1) || return 1
+    fi
   fi
   [ -f "$DEB" ]
 }
@@ -181,15 +188,17 @@ unit_promise_kept() {
   [ -n "$user" ] || user=root
   uid=$(inct id -u "$user") || return 1
   pid=$(main_pid)
-  [ "$(awk '/^Uid:/ {print $3}' "/proc/$pid/status")" = "$uid" ] || { echo "uid is not $uid ($user)"; return 1; }
+  # MainPID is a PID of the container's namespace: read its status from inside.
+  inct cat "/proc/$pid/status" >"$TMP/status" || return 1
+  [ "$(awk '/^Uid:/ {print $3}' "$TMP/status")" = "$uid" ] || { echo "uid is not $uid ($user)"; return 1; }
   want=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr ' ' '\n' | grep . | tr 'A-Z' 'a-z' | sort | tr '\n' ' ')
-  have=$(inct capsh --decode="$(awk '/^CapBnd:/ {print $2}' "/proc/$pid/status")" | sed 's/.*=//' |
+  have=$(inct capsh --decode="$(awk '/^CapBnd:/ {print $2}' "$TMP/status")" | sed 's/.*=//' |
     tr ',' '\n' | sort | tr '\n' ' ')
   [ "$want" = "$have" ] || { echo "bounding set: unit '$want', process '$have'"; return 1; }
   # Effective capabilities never exceed the bounding set.
   local eff bnd
-  eff=$((16#$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status")))
-  bnd=$((16#$(awk '/^CapBnd:/ {print $2}' "/proc/$pid/status")))
+  eff=$((16#$(awk '/^CapEff:/ {print $2}' "$TMP/status")))
+  bnd=$((16#$(awk '/^CapBnd:/ {print $2}' "$TMP/status")))
   [ $((eff & ~bnd)) -eq 0 ]
 }
 
@@ -222,7 +231,7 @@ upgrade_keeps_address() {
   kill_pid "$mon"
   local changes
   changes=$(grep -c . "$TMP/monitor.log")
-  note "upgrade to $NEWER_VERSION: vipad $old_pid -> $(main_pid), $changes route/address changes"
+  UPGRADE_NOTE="upgrade to $NEWER_VERSION: vipad pid $old_pid -> $(main_pid), $changes route/address changes"
   [ "$(main_pid)" != "$old_pid" ] || { echo "vipad was not restarted"; return 1; }
   [ "$changes" -eq 0 ] || { head -n 10 "$TMP/monitor.log"; return 1; }
 }
@@ -230,9 +239,13 @@ upgrade_keeps_address() {
 watchdog_restarts() {
   local pid
   pid=$(main_pid)
-  kill -STOP "$pid"
-  # WatchdogSec=30s: systemd aborts the hung process and restarts it (RestartSec=2s).
-  wait_for 60 restarted_from "$pid" && wait_for 20 is_active
+  inct kill -STOP "$pid" || return 1
+  # WatchdogSec=30s: systemd sends SIGABRT, which a stopped process cannot act on, then
+  # SIGKILL after TimeoutAbortSec (the default: TimeoutStopSec, 90 s), and restarts it
+  # (RestartSec=2s).
+  wait_for 150 restarted_from "$pid" || return 1
+  WATCHDOG_NOTE="watchdog: restarted $WAITED_MS ms after SIGSTOP"
+  wait_for 20 is_active
 }
 restarted_from() { local p; p=$(main_pid); [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != "$1" ]; }
 
@@ -257,13 +270,14 @@ purge_leaves_nothing() {
 command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (systemd-container)"
 make_rootfs || skip "no Debian 12 root: mmdebstrap failed or cannot reach Debian's mirror"
 check "deb-built" build_deb
+note "package ready after $(($(now_ms) - T0)) ms"
 check "newer-build" make_newer_deb
 [ "$FAIL" -eq 0 ] || finish
 if ! boot || ! wait_for 60 booted; then
   tail -n 20 "$TMP/console.log"
   skip "systemd-nspawn could not boot the Debian 12 root here (see the console above)"
 fi
-pass "systemd-pid1-booted ($(inct systemctl is-system-running))"
+pass "systemd-pid1-booted ($(inct systemctl is-system-running), $(($(now_ms) - T0)) ms)"
 check "container-network" network_up
 check "apt-install" install_pkg
 write_config
@@ -275,8 +289,11 @@ check "reload-refuses-broken-file" reload_refuses_broken
 check "unit-user-and-capabilities" unit_promise_kept
 check "journal-structured-fields" journal_fields_present
 check_within "routes-back-after-link" 10 en1_routes_back
+UPGRADE_NOTE= WATCHDOG_NOTE=
 check "upgrade-keeps-the-address" upgrade_keeps_address
+note "$UPGRADE_NOTE"
 check "watchdog-restarts-hung-vipad" watchdog_restarts
+note "$WATCHDOG_NOTE"
 check_within "vipa-held-after-watchdog" 10 vipa_held
 check "apt-remove" remove_leaves_package_files_gone
 check "apt-purge-leaves-nothing" purge_leaves_nothing
