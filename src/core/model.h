@@ -78,8 +78,10 @@ struct Route {
   IpAddr prefsrc;
   std::vector<Nexthop> nexthops;  // RTA_MULTIPATH nexthops (sorted), empty if single path
   bool linkdown = false;          // RTNH_F_LINKDOWN on the (first) nexthop
-  uint32_t expires = 0;           // seconds left (RTA_CACHEINFO) when decoded; 0: never expires
-  uint8_t pref = 0;               // RTA_PREF (RFC 4191): 0 medium, 1 high, 3 low
+  // Seconds of lifetime left (RTA_CACHEINFO) when decoded, rounded up; 1 for a route past its
+  // lifetime that the kernel has not collected yet; 0: no lifetime.
+  uint32_t expires = 0;
+  uint8_t pref = 0;  // RTA_PREF (RFC 4191): 0 medium, 1 high, 3 low
   // Attributes carried through unchanged when vipad rewrites the route's source
   // (RTA_METRICS, RTA_MULTIPATH, RTA_PREF, RTA_ENCAP*, RTA_EXPIRES, ...), as raw
   // netlink attribute bytes.

@@ -80,6 +80,8 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
         // IPv6 routes learnt from router advertisements expire; keep that through a rewrite.
         if (n >= sizeof(rta_cacheinfo)) {
           auto* ci = static_cast<const rta_cacheinfo*>(mnl_attr_get_payload(a));
+          // Negative: past its lifetime, not yet collected by the kernel's garbage collection.
+          if (ci->rta_expires < 0) r.expires = 1;
           if (ci->rta_expires > 0) {
             auto ticks = static_cast<uint32_t>(ci->rta_expires);  // clock_t at USER_HZ=100
             r.expires = ticks / 100 + (ticks % 100 != 0);

@@ -53,11 +53,13 @@ TEST(NlRouteAdvertised, NoLifetimeIsZeroAndMediumIsTheDefault) {
   EXPECT_EQ(r->pref, 0);
 }
 
-TEST(NlRouteAdvertised, NegativeLifetimeIsNone) {
-  auto msg = ra_default(-5, false);
+TEST(NlRouteAdvertised, PastItsLifetimeStillCountsAsHavingOne) {
+  // The kernel reports a route it has not yet collected with a negative lifetime: it is still
+  // the kernel's (an advertised route), not one vipad may rewrite.
+  auto msg = ra_default(-500, false);
   auto r = nl::decode_route(reinterpret_cast<const nlmsghdr*>(msg.data()));
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->expires, 0u);
+  EXPECT_EQ(r->expires, 1u);
 }
 
 }  // namespace
