@@ -88,11 +88,11 @@ struct DaemonConfig {
 enum class SourceKind { Unit, Cgroup, User, Destination };
 struct SourceConfig {
   SourceKind kind = SourceKind::Cgroup;
-  std::string selector;                // as written: the unit, cgroup path, user or destination
-  std::string cgroup;                  // Cgroup: the path below the v2 root, no outer '/'
+  std::string selector;                  // as written: the unit, cgroup path, user or destination
+  std::string cgroup;                    // Cgroup: the path below the v2 root, no outer '/'
   uint32_t uid_first = 0, uid_last = 0;  // User: the range (one uid: first == last)
-  std::optional<Prefix> destination;   // Destination
-  std::string vipa;                    // a [vipa.NAME] or one of its addresses, as written
+  std::optional<Prefix> destination;     // Destination
+  std::string vipa;                      // a [vipa.NAME] or one of its addresses, as written
   SourceLoc loc;
 };
 

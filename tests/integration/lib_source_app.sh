@@ -186,6 +186,16 @@ start_vipad_srcsel() {
   wait_for 5 vipad_socket_or_dead
   proc_alive "$VIPAD_PID" && vipa_addr_present
 }
+start_vipad_srcsel_without_bpf() {
+  VIPAD_STARTS=$((VIPAD_STARTS + 1))
+  echo "===== start $VIPAD_STARTS: without CAP_BPF =====" >>"$LOG"
+  nsenter -t "$MNT_HOLDER" -m --net="/run/netns/$NS_H" setpriv --bounding-set=-bpf "$VIPAD" \
+    --config "$CONF" --socket "$SOCK" --source-unit-cgroup "/$CGREL/units" >>"$LOG" 2>&1 &
+  VIPAD_PID=$!
+  wait_for 5 vipad_ready_or_dead
+  wait_for 5 vipad_socket_or_dead
+  proc_alive "$VIPAD_PID" && vipa_addr_present
+}
 run_vipad_srcsel() {
   timeout 20 nsenter -t "$MNT_HOLDER" -m --net="/run/netns/$NS_H" "$VIPAD" --config "$CONF" \
     --socket "$SOCK" --source-unit-cgroup "/$CGREL/units" "$@" >"$TMP/run.out" 2>"$TMP/run.err"

@@ -2,9 +2,8 @@
 # [[source]] (z/OS SRCIP): which VIPA a program's connections come from, as seen by the remote
 # server (its peer address). A unit's processes leave from vi1, another user's from vi2, a
 # listed destination is reached from vi3, everything else from vi0; an explicit bind wins;
-# the choice holds through a carrier-loss failover; IPv6 and UDP too. Then: a VIPA taken down
-# suspends its rules, a detached or re-created cgroup gets its programs back, a restart adopts
-# the pinned links without detaching, and --cleanup removes them.
+# the choice holds through a carrier-loss failover; IPv6 and UDP too. The lifecycle (a VIPA
+# down, re-assertion, restart, --cleanup, no cgroup BPF) is test_source_app_lifecycle.sh.
 #
 # Only this test's processes are affected: the BPF programs attach to cgroups this test makes
 # (<v2root>/vipa-srcsel-PID/...), only its own clients are moved into them (a wrapper writes its
@@ -69,40 +68,5 @@ router_routes r1
 srcapp_router_routes r1
 remote_route_add r1
 srcapp_remote_routes add r1
-
-# 5. A VIPA taken down: its rules stop, sockets fall back to the interface's VIPA; logged.
-check "chdev-vi1-down" "$VIPACTL" --socket "$SOCK" chdev -l vi1 -a state=down -T
-check_within "vi1-rule-suspended" 5 source_rule_state 0 suspended
-check "unit-falls-back-to-vi0" peer_is $VIPA4 in_cg "$CG_UNIT" tcp_peer $REMOTE4 7000
-check "suspension-logged" grep -q "suspended (vi1 is down)" "$LOG"
-check "chdev-vi1-up" "$VIPACTL" --socket "$SOCK" chdev -l vi1 -a state=up -T
-check_within "vi1-rule-active-again" 5 source_rule_state 0 active
-check_within "unit-from-vi1-again" 5 peer_is "$VI1_4" in_cg "$CG_UNIT" tcp_peer $REMOTE4 7000
-
-# 6. Re-assert: the unit restarted (its cgroup re-created), a link detached by someone.
-rmdir "$CG_UNIT" && mkdir "$CG_UNIT"
-check_within "recreated-cgroup-reattached" 5 peer_is "$VI1_4" in_cg "$CG_UNIT" tcp_peer $REMOTE4 7000
-id=$(link_id 0 connect4)
-check "detach-a-link" bpftool link detach id "${id:-none}"
-kill -HUP "$VIPAD_PID"
-check_within "detached-link-replaced" 5 peer_is "$VI1_4" in_cg "$CG_UNIT" tcp_peer $REMOTE4 7000
-
-# 7. Restart: the links stay attached while vipad is away and are adopted, not re-made.
-ids_before=$(link_ids)
-check "links-known" [ -n "$ids_before" -a "$ids_before" != "[]" ]
-check "vipad-stops" stop_vipad
-check "links-outlive-vipad" peer_is "$VI1_4" in_cg "$CG_UNIT" tcp_peer $REMOTE4 7000
-check "vipad-restarts" start_vipad_srcsel
-check_within "rules-attached-after-restart" 5 source_rule_state 0 active
-check "links-adopted" [ "$(link_ids)" = "$ids_before" ]
-check "unit-from-vi1-after-restart" peer_is "$VI1_4" in_cg "$CG_UNIT" tcp_peer $REMOTE4 7000
-
-# 8. --cleanup: links detached, pins and policy rules gone.
-check "vipad-stops-2" stop_vipad
-check "cleanup" run_vipad_srcsel --cleanup
-check "no-links-on-unit-cgroup" no_links_on "$CG_UNIT"
-check "no-links-on-app-cgroup" no_links_on "$CG_APP"
-check "no-policy-rules-left" no_vipa_rules
-check "no-pins-left" no_pins
 check "no-sanitizer-reports" no_sanitizer_reports
 finish
