@@ -80,7 +80,7 @@ n_before=$(route_count "$NS_H")
 [ "$n_before" -ge "$ROUTES" ] || die "only $n_before routes in the host"
 rm -f "$TMP/notify" "$TMP/notify.bound" "$TMP/ready"
 bg python3 "$HERE/notify_wait.py" "$TMP/notify" "$TMP/ready" 300
-wait_for 5 test -e "$TMP/notify.bound" || die "notify receiver did not start"
+wait_for 30 test -e "$TMP/notify.bound" || die "notify receiver did not start"
 echo "===== scale start =====" >>"$LOG"
 t_start=$(now_ns)
 NOTIFY_SOCKET=$TMP/notify ip netns exec "$NS_H" "$VIPAD_BIN" --config "$CONF" --socket "$SOCK" \

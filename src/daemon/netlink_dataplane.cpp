@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "core/desired.h"
 #include "daemon/sysctl.h"
 #include "nl/address.h"
 #include "nl/link.h"
@@ -32,6 +33,25 @@ void drop_routes_with_src(Observed& obs, const IpAddr& a) {
 }
 
 }  // namespace
+
+// Routing daemons' routes never reach the cache (the event filter drops them), but removing an
+// IPv4 address flushes theirs too when they use it as source. Only at that moment does vipad
+// need to know: one dump of the main table, counted and forgotten.
+void NetlinkDataplane::tell_daemon_routes_flushed(const IpAddr& a) {
+  if (!a.is_v4()) return;
+  size_t n = 0;
+  Status s = sock_.dump(RTM_GETROUTE, AF_INET, [&](const nlmsghdr* nlh) {
+    auto* rtm = static_cast<const rtmsg*>(NLMSG_DATA(nlh));
+    if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(rtmsg)) ||
+        !is_routing_daemon_protocol(rtm->rtm_protocol))
+      return;
+    if (auto r = nl::decode_route(nlh); r && r->prefsrc == a) ++n;
+  });
+  if (s.ok() && n > 0)
+    notice_("removing " + a.str() + " flushes " + std::to_string(n) +
+            " route(s) of routing daemons that use it as source; they come back when the daemon "
+            "reinstalls them");
+}
 
 void NetlinkDataplane::save_state(const Observed& obs) {
   Status s = store_.save(obs);
@@ -74,6 +94,7 @@ Status NetlinkDataplane::apply(const Op& op, Observed& obs) {
     case Op::Kind::CreateLink:
       return create_link(op, obs);
     case Op::Kind::DeleteLink: {
+      for (auto* a : obs.addrs_on(op.ifindex)) tell_daemon_routes_flushed(a->addr);
       Status s = sock_.request(nl::encode_delete_link(buf_.data(), op.ifindex));
       if (!s.ok() && !already_gone(s)) return s;
       for (auto* a : obs.addrs_on(op.ifindex)) drop_routes_with_src(obs, a->addr);
@@ -98,6 +119,7 @@ Status NetlinkDataplane::apply(const Op& op, Observed& obs) {
       return Ok{};
     }
     case Op::Kind::DelAddr: {
+      tell_daemon_routes_flushed(op.addr.addr);
       Status s = sock_.request(nl::encode_address(buf_.data(), RTM_DELADDR, op.addr));
       if (!s.ok() && !already_gone(s)) return s;
       std::erase_if(obs.addrs, [&](const Address& a) {
