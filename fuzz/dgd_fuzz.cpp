@@ -72,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       vipa::nl::walk_datagram(dgram, [](const nlmsghdr* h) {
         auto msg = std::make_unique<char[]>(h->nlmsg_len);
         std::memcpy(msg.get(), h, h->nlmsg_len);
-        if (auto ev = parse_neighbour_event(reinterpret_cast<const nlmsghdr*>(msg.get())))
+        if (auto ev = vipa::parse_neighbour_event(reinterpret_cast<const nlmsghdr*>(msg.get())))
           if (ev->dst.empty()) fail("neighbour event without an address");
       });
     }
