@@ -180,10 +180,15 @@ int ControlServer::on_client(sd_event_source*, int, uint32_t revents, void* cp) 
   ControlServer* s = c->server;
   if (c->dead) return 0;
   if (revents & EPOLLOUT) s->flush(*c);
-  if (s->wants_read(*c) && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-    s->read_some(*c);
-  else if ((revents & (EPOLLHUP | EPOLLERR)) && !has_line(*c))
-    s->kill(*c);  // gone, and nothing of it is left to answer
+  if (s->wants_read(*c) && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))) s->read_some(*c);
+  if (!c->dead && (revents & (EPOLLHUP | EPOLLERR))) {
+    // epoll reports a hang-up whatever events are asked for: stop watching, or the source
+    // would fire on every iteration and starve the turns. Lines already read are still
+    // answered in turn (a request sent just before closing), then the client goes.
+    c->hung_up = true;
+    if (c->io) sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
+    if (!has_line(*c)) s->kill(*c);
+  }
   s->settle(*c);
   return 0;
 }
@@ -225,6 +230,10 @@ void ControlServer::answer_turn(Client& c) {
 
 void ControlServer::settle(Client& c) {
   if (c.dead) return;
+  if (c.hung_up && !has_line(c)) {
+    kill(c);
+    return;
+  }
   if (c.closing) {
     c.in.clear();
     c.in_off = 0;

@@ -62,6 +62,7 @@ class ControlServer {
     bool closing = false;  // close once `out` is flushed
     bool queued = false;   // in ready_
     bool dead = false;     // freed by the reaper
+    bool hung_up = false;  // the peer is gone: its last lines are answered, nothing is watched
   };
 
   static int on_accept(sd_event_source* s, int fd, uint32_t revents, void* self);

@@ -141,6 +141,30 @@ TEST_F(ControlServerTest, PipeliningClientGetsFairTurns) {
   }));
 }
 
+// A peer that sent requests and hung up: epoll reports the hang-up on every iteration, which
+// must not keep the turns (a lower priority) from ever running for anyone else.
+TEST_F(ControlServerTest, HungUpClientDoesNotStarveOthers) {
+  int answered = 0;
+  start([&](const json&, bool) {
+    ++answered;
+    return ok_answer();
+  });
+  int gone = connect_client();
+  std::string batch;
+  for (int i = 0; i < 40; ++i) batch += "{\"cmd\":\"status\"}\n";
+  put(gone, batch);
+  ASSERT_TRUE(run_until([&] { return answered > 0; }));
+  ASSERT_EQ(shutdown(gone, SHUT_RDWR), 0);
+  int probe = connect_client();
+  put(probe, "{\"cmd\":\"version\"}\n");
+  std::string got;
+  EXPECT_TRUE(run_until([&] {
+    drain(probe, &got);
+    return lines(got) == 1;
+  }));
+  EXPECT_TRUE(run_until([&] { return srv_->clients() == 1; })) << "the hung-up client is freed";
+}
+
 // Lines are consumed in order, each answered once, however the bytes are split.
 TEST_F(ControlServerTest, AnswersEveryLineOnceInOrder) {
   start([&](const json& req, bool) { return json{{"ok", true}, {"result", {{"n", req["n"]}}}}; });
