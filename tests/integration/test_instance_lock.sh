@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One vipad per network namespace: a second one, even with another control socket and state
 # record, is refused and changes nothing; the lock goes with the process (kill -9 leaves no
-# stale lock); the pid file is not a symlink target; a --socket without a directory works.
+# stale lock); the pid file is not a symlink target.
 source "$(dirname "$0")/lib.sh" "$@"
 
 topo_up || {
@@ -60,17 +60,4 @@ symlink_refused() {
 check "pid-file-symlink-refused" symlink_refused
 rm -f "$SOCK.pid"
 
-# --socket without a directory part: beside the working directory.
-mkdir -p "$TMP/cwd"
-bare_socket() {
-  (cd "$TMP/cwd" && exec ip netns exec "$NS_H" "$VIPAD" --config "$CONF" --socket vipad.sock \
-    >>"$LOG" 2>&1) &
-  local pid=$!
-  BG_PIDS+=("$pid")
-  wait_for 10 test -S "$TMP/cwd/vipad.sock" || return 1
-  "$VIPACTL" --socket "$TMP/cwd/vipad.sock" status >/dev/null || return 1
-  kill -TERM "$pid"
-  wait "$pid"
-}
-check "bare-socket-name" bare_socket
 finish
