@@ -1,5 +1,6 @@
-// libFuzzer target: arbitrary bytes framed as a stream of nlmsghdr, as the socket layer walks a
-// datagram (mnl_nlmsg_ok / mnl_nlmsg_next), each message given to every decoder.
+// libFuzzer target: arbitrary bytes as one netlink datagram, cut into messages by the very walk
+// the socket layer uses (nl::walk_datagram), each message given to every decoder, and the same
+// bytes as a datagram of a dump (nl::dump_datagram).
 // Every message is copied into a heap block of exactly nlmsg_len bytes, so AddressSanitizer
 // reports a decoder reading one byte past the message. Decoded routes and addresses are encoded
 // again into blocks of exactly the size the encoders promise, and must decode to the same
@@ -12,8 +13,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <span>
 
 #include "nl/address.h"
+#include "nl/datagram.h"
 #include "nl/link.h"
 #include "nl/route.h"
 
@@ -54,13 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The socket hands over an aligned buffer; so does this.
   auto stream = std::make_unique<char[]>(size + 1);
   std::memcpy(stream.get(), data, size);
-  int left = static_cast<int>(size);
-  for (auto* h = reinterpret_cast<const nlmsghdr*>(stream.get()); mnl_nlmsg_ok(h, left);
-       h = mnl_nlmsg_next(h, &left)) {
-    // mnl_nlmsg_ok() compares (int)nlmsg_len <= len, so a length of 2^31 or more passes it (and
-    // src/nl/socket.cpp walks datagrams with it). Only the kernel or CAP_NET_ADMIN can send to
-    // vipad's sockets; the decoders are what this target is about, so stop like a sane walk.
-    if (h->nlmsg_len > static_cast<uint32_t>(left)) break;
+  std::span<const char> dgram(stream.get(), size);
+  // The walk vipad's event socket does (src/nl/socket.cpp read_events).
+  vipa::nl::walk_datagram(dgram, [](const nlmsghdr* h) {
     auto msg = std::make_unique<char[]>(h->nlmsg_len);
     std::memcpy(msg.get(), h, h->nlmsg_len);
     auto* m = reinterpret_cast<const nlmsghdr*>(msg.get());
@@ -69,6 +68,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (auto a = vipa::nl::decode_address(m)) check_address(*a);
     if (auto r = vipa::nl::decode_route(m)) check_route(*r);
+  });
+  // And the one of a dump (src/nl/socket.cpp dump), with the sequence number of the first
+  // message so that its control messages count.
+  uint32_t seq = 0, pid = 0;
+  if (size >= sizeof(nlmsghdr)) {
+    nlmsghdr h;
+    std::memcpy(&h, data, sizeof h);
+    seq = h.nlmsg_seq;
+    pid = h.nlmsg_pid;
   }
+  vipa::nl::DumpProgress p;
+  vipa::nl::dump_datagram(dgram, seq, pid, nullptr, p);
+  if (p.error < 0) fail("negative errno");
   return 0;
 }

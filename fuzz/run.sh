@@ -4,12 +4,25 @@
 #   RUNS=-1 with MAX_TIME=3600 fuzzes each target for an hour instead.
 # The committed corpus (fuzz/corpus/<target>) only seeds the run: new inputs go to a scratch
 # directory, crashes to fuzz/artifacts/<target>/ (kept for the report, not committed).
+#   fuzz/run.sh --long [BUILD_DIR]        a day's run: each target for LONG_HOURS (6) hours, no
+#   input limit, one job per CPU; new inputs are kept in fuzz/found/<target>/ for review.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+long=0
+if [ "${1:-}" = --long ]; then
+  long=1
+  shift
+fi
 build=${1:-build-fuzz}
 runs=${2:-${RUNS:-20000}}
 max_time=${MAX_TIME:-0}
-targets=(config_fuzz control_fuzz netlink_fuzz)
+jobs_args=()
+if [ $long = 1 ]; then
+  runs=-1
+  max_time=$((${LONG_HOURS:-6} * 3600))
+  jobs_args=(-jobs="$(nproc)" -workers="$(nproc)")
+fi
+targets=(config_fuzz control_fuzz netlink_fuzz dgd_fuzz)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 status=0
@@ -19,10 +32,15 @@ for t in "${targets[@]}"; do
   seeds="$here/corpus/${t%_fuzz}"
   art="$here/artifacts/$t"
   mkdir -p "$scratch/$t" "$art"
-  args=(-runs="$runs" -max_len=65536 -artifact_prefix="$art/" -print_final_stats=1)
+  args=(-runs="$runs" -max_len=65536 -artifact_prefix="$art/" -print_final_stats=1 "${jobs_args[@]}")
   [ "$max_time" != 0 ] && args+=(-max_total_time="$max_time")
   echo "== $t ($runs runs)"
-  if ! "$bin" "${args[@]}" "$scratch/$t" "$seeds" >"$scratch/$t.log" 2>&1; then
+  out="$scratch/$t"
+  if [ $long = 1 ]; then
+    out="$here/found/$t"
+    mkdir -p "$out"
+  fi
+  if ! "$bin" "${args[@]}" "$out" "$seeds" >"$scratch/$t.log" 2>&1; then
     status=1
     tail -n 60 "$scratch/$t.log"
     echo "== $t FAILED; reproduce with: $bin $art/<crash-file>"

@@ -43,7 +43,10 @@ struct VipaConfig {
   LinkKind kind = LinkKind::Auto;
   Advertise advertise = Advertise::Host;
   std::string notify;  // hook executable (absolute path), "" = none
-  SourceLoc loc;       // where the table starts
+  // Take over a dummy/ifb link of this name that vipad did not create (untagged): without it
+  // such a link is left alone and reported (docs/security.md, "What vipad owns").
+  bool adopt = false;
+  SourceLoc loc;  // where the table starts
 };
 
 struct RouteConfig {

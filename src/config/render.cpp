@@ -73,6 +73,7 @@ std::string render_vipa_toml(const VipaConfig& v) {
   line("kind", quote(to_string(v.kind)));
   line("advertise", quote(to_string(v.advertise)));
   if (!v.notify.empty()) line("notify", quote(v.notify));
+  if (v.adopt) line("adopt", "true");
   return out;
 }
 

@@ -224,6 +224,8 @@ void read_vipa(const VipaSource& src, Config& c, Locations& locs, ErrorSink& sin
       if (auto s = f.str(n, k)) take(f, n, k, parse_advertise(*s), v.advertise);
     } else if (k == "notify") {
       if (auto s = f.str(n, k)) v.notify = *s;
+    } else if (k == "adopt") {
+      if (auto b = f.boolean(n, k)) v.adopt = *b;
     } else {
       f.unknown(*kp);
     }

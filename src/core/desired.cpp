@@ -96,6 +96,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     DesiredVipa dv;
     dv.name = v.name;
     dv.kind = v.kind;
+    dv.adopt = v.adopt;
     dv.present = !intent.cleanup && v.state != VipaState::Detach;
     dv.up = v.state == VipaState::Up;
     dv.addrs = vipa_addrs_of(v);

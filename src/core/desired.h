@@ -44,7 +44,7 @@ struct DesiredVipa {
   LinkKind kind = LinkKind::Auto;
   bool present = true;  // false: detach (remove the link once no route uses its addresses)
   bool up = true;
-  bool adopt_foreign = false;  // a link of this name exists without our tag (adopted if virtual)
+  bool adopt = false;  // take over an untagged dummy/ifb link of this name ([vipa.X] adopt)
   std::vector<DesiredAddr> addrs;
   std::vector<std::string> ifaces;  // interfaces using the VIPA (listed, or all)
   IpAddr src4, src6;                // set when the VIPA can be used as a source right now

@@ -94,6 +94,14 @@ void plan_links(const Desired& d, const Observed& obs, Plan& plan) {
                               "' link, not dummy or ifb: vipad will not use it");
       continue;
     }
+    if (l->alias != kLinkTag && !dv.adopt) {
+      // Someone else's link: its alias, addresses and life are not vipad's to change.
+      plan.problems.push_back(dv.name + " exists and was not created by vipad (no '" +
+                              std::string(kLinkTag) +
+                              "' alias): vipad will not use it; set adopt = true in [vipa." +
+                              dv.name + "] to take it over");
+      continue;
+    }
     bool going_down = l->admin_up() && !dv.up && routes_use(obs, l->ifindex);
     if (l->alias != kLinkTag || (l->admin_up() != dv.up && !going_down)) {
       Op op{Op::Kind::SetLink};

@@ -48,8 +48,13 @@ Status drop_capabilities(bool keep_bpf) {
       if (errno == EINVAL) break;  // past what this kernel knows
       return Error::sys(errno, "PR_CAPBSET_READ " + std::to_string(cap));
     }
-    if (in_bset == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+    if (in_bset == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+      // An unprivileged vipad (the service's `vipa` user with ambient CAP_NET_ADMIN and
+      // CAP_NET_RAW) lacks CAP_SETPCAP: its bounding set is systemd's to narrow, and nothing it
+      // runs can gain what it does not have (no setuid root: NoNewPrivileges).
+      if (errno == EPERM && geteuid() != 0) break;
       return Error::sys(errno, "drop capability " + std::to_string(cap) + " from bounding set");
+    }
   }
   // Ambient capabilities would survive execve of a hook; none are wanted. Kernels before 4.3
   // lack them (EINVAL): nothing to clear there.

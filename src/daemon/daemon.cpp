@@ -16,6 +16,7 @@
 #include "core/routing_refresh.h"
 #include "daemon/capabilities.h"
 #include "daemon/log.h"
+#include "daemon/loop_guard.h"
 #include "nl/address.h"
 
 namespace vipa {
@@ -279,7 +280,10 @@ void Daemon::handle_message(const nlmsghdr* nlh) {
 
 int Daemon::on_netlink(sd_event_source*, int, uint32_t, void* self) {
   auto* d = static_cast<Daemon*>(self);
-  Status s = d->events_.read_events([d](const nlmsghdr* nlh) { d->handle_message(nlh); });
+  Status s = d->events_.read_events([d](const nlmsghdr* nlh) {
+    // One bad message costs that message: the next full dump sets the cache right.
+    if (!guarded("netlink event", [&] { d->handle_message(nlh); })) d->need_full_dump_ = true;
+  });
   if (!s.ok()) {
     if (s.error().errnum == ENOBUFS) {
       // The kernel dropped events: what we know may be stale. Dump everything again.
@@ -329,7 +333,8 @@ void Daemon::retry_later() {
 }
 
 int Daemon::on_defer(sd_event_source*, void* self) {
-  static_cast<Daemon*>(self)->converge_now();
+  auto* d = static_cast<Daemon*>(self);
+  if (!guarded("converge", [d] { d->converge_now(); })) d->retry_later();
   return 0;
 }
 
@@ -537,7 +542,8 @@ int Daemon::on_signal(sd_event_source*, const signalfd_siginfo* si, void* self) 
   auto* d = static_cast<Daemon*>(self);
   if (si->ssi_signo == SIGHUP) {
     sd_notify(0, "RELOADING=1");
-    Status s = d->reload();
+    Status s = Error::msg("internal error");
+    guarded("reload", [&] { s = d->reload(); });
     if (!s.ok()) log::err("reload refused, running configuration kept: " + s.error().message);
     sd_notify(0, "READY=1");
     return 0;
@@ -592,12 +598,16 @@ int Daemon::run() {
   routing_runner_ = std::make_unique<HookRunner>(ev_, [](const std::string& m) { log::warn(m); });
   gw_ = std::make_unique<GatewayMonitor>(
       ev_, cfg_.dgd, [this](const GatewayTarget& t, bool alive, const std::string& reason) {
-        on_gateway(t, alive, reason);
+        guarded("gateway event", [&] { on_gateway(t, alive, reason); });
       });
   if (!cfg_.daemon.metrics.empty()) {
     auto hp = parse_host_port(cfg_.daemon.metrics);
-    metrics_ = std::make_unique<MetricsServer>(
-        ev_, *hp, [this] { return render_metrics(metrics_snapshot()) + dvipa_->metrics_text(); });
+    metrics_ = std::make_unique<MetricsServer>(ev_, *hp, [this] {
+      std::string body;
+      guarded("metrics",
+              [&] { body = render_metrics(metrics_snapshot()) + dvipa_->metrics_text(); });
+      return body;
+    });
     s = metrics_->start();
     if (!s.ok()) {
       log::err(s.error().message);
@@ -619,7 +629,7 @@ int Daemon::run() {
     log::err("dropping capabilities: " + s.error().message);
     return 1;
   }
-  converge_now();
+  if (!guarded("converge", [this] { converge_now(); })) retry_later();
   int rc = sd_event_loop(ev_);
   return rc < 0 ? 1 : 0;
 }

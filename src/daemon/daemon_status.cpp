@@ -2,8 +2,10 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include "common/bytes_text.h"
 #include "core/desired.h"
 #include "core/route_iface.h"
+#include "core/route_status.h"
 #include "daemon/daemon.h"
 
 namespace vipa {
@@ -123,7 +125,7 @@ json Daemon::vipa_json(const VipaConfig& v) const {
     if (x)
       for (auto& [k, r] : obs.routes)
         if (r.table == RT_TABLE_MAIN && r.oif == x->ifindex && !r.linkdown) uses = true;
-    j["interfaces"].push_back({{"name", name},
+    j["interfaces"].push_back({{"name", escape_bytes(name)},
                                {"ifindex", x ? x->ifindex : 0},
                                {"present", x != nullptr},
                                {"admin_up", admin},
@@ -131,18 +133,16 @@ json Daemon::vipa_json(const VipaConfig& v) const {
                                {"active", admin && carrier && uses}});
   }
   j["routes_owned"] = json::array();
+  // The same desired state and dead gateway set converge() acts on (core/route_status.h).
+  Intent in = intent_;
+  in.config = &cfg_;
+  Desired desired = compute_desired(in, obs);
   for (auto& rc : cfg_.routes) {
     if (!rc.destination) continue;
-    bool installed = false;
+    ConfiguredRouteStatus st = configured_route_status(in, desired, obs, rc);
+    bool installed = st.installed;
     std::string ifname;
-    for (auto& [k, r] : obs.routes) {
-      if (r.protocol != kProtoVipa || r.table != RT_TABLE_MAIN ||
-          r.dst_len != rc.destination->len || r.priority != rc.metric ||
-          (rc.gateway && r.gateway != *rc.gateway))
-        continue;
-      installed = true;
-      if (auto* x = obs.link(r.oif)) ifname = x->name;
-    }
+    if (auto* x = obs.link(st.oif)) ifname = x->name;
     bool uses_vipa = false;
     for (auto& n : ifaces_of(v)) uses_vipa |= n == ifname || n == rc.interface;
     RouteIface via = resolve_route_iface(cfg_, obs, rc);
@@ -150,11 +150,11 @@ json Daemon::vipa_json(const VipaConfig& v) const {
       j["routes_owned"].push_back(
           {{"destination", rc.destination->len == 0 ? "default" : rc.destination->str()},
            {"gateway", rc.gateway ? rc.gateway->str() : ""},
-           {"interface", ifname.empty() ? rc.interface : ifname},
+           {"interface", ifname.empty() ? rc.interface : escape_bytes(ifname)},
            {"metric", rc.metric},
            {"installed", installed},
-           {"alive",
-            !rc.gateway || !intent_.dead_gateways.count(gateway_key(*rc.gateway, via.oif))},
+           {"last_resort", st.last_resort},
+           {"alive", st.alive},
            {"problem", via.problem.empty() ? "" : rc.loc.str() + ": " + via.problem}});
   }
   auto it = last_failover_.find(v.name);
@@ -175,12 +175,12 @@ json Daemon::status_json() const {
         {{"destination",
           r.dst_len == 0 ? "default" : r.dst.str() + "/" + std::to_string(r.dst_len)},
          {"gateway", r.gateway.str()},
-         {"interface", x ? x->name : ""},
+         {"interface", x ? escape_bytes(x->name) : ""},
          {"metric", r.priority},
          {"table", table_name(r.table, cfg_.routing.table)},
          {"prefsrc", r.prefsrc.str()},
          {"installed", true},
-         {"alive", true}});
+         {"alive", owned_route_alive(intent_, r)}});
   }
   j["gateways"] = json::array();
   if (gw_)
@@ -222,7 +222,7 @@ json Daemon::routes_json(const std::string& family) const {
           r.dst_len == 0 && r.dst.empty() ? (r.family == AF_INET ? "0.0.0.0" : "::") : r.dst.str()},
          {"prefixlen", r.dst_len},
          {"gateway", r.gateway.str()},
-         {"interface", x ? x->name : ""},
+         {"interface", x ? escape_bytes(x->name) : ""},
          {"metric", r.priority},
          {"protocol", proto_name(r.protocol)},
          {"scope", scope_name(r.scope)},

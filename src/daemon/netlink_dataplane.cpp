@@ -53,9 +53,10 @@ void NetlinkDataplane::tell_daemon_routes_flushed(const IpAddr& a) {
             "reinstalls them");
 }
 
-void NetlinkDataplane::save_state(const Observed& obs) {
+Status NetlinkDataplane::save_state(const Observed& obs) {
   Status s = store_.save(obs);
   if (!s.ok()) notice_("cannot record original values: " + s.error().message);
+  return s;
 }
 
 Status NetlinkDataplane::create_link(const Op& op, Observed& obs) {
@@ -77,6 +78,13 @@ Status NetlinkDataplane::create_link(const Op& op, Observed& obs) {
     }
   });
   if (!g.ok()) return g;
+  // Some kinds drop IFLA_IFALIAS at creation: tag it now, or the next pass would take the
+  // link vipad just created for someone else's.
+  if (obs.links[ifindex].alias != kLinkTag) {
+    Status t = sock_.request(nl::encode_set_link(buf_.data(), ifindex, false, kLinkTag));
+    if (!t.ok()) return t;
+    obs.links[ifindex].alias = kLinkTag;
+  }
   Status m = sock_.request(nl::encode_addr_gen_mode_none(buf_.data(), ifindex));
   if (!m.ok())
     notice_("cannot turn off IPv6 link-local address on " + op.name + ": " + m.error().message);
@@ -141,12 +149,20 @@ Status NetlinkDataplane::apply(const Op& op, Observed& obs) {
       if (foreign && !op.old.prefsrc.empty() && !op.route.prefsrc.empty() &&
           !obs.prefsrc_originals.count(k)) {
         obs.prefsrc_originals[k] = op.old.prefsrc;
-        save_state(obs);
+        // Unrecorded, the original could not be restored after a crash: change nothing.
+        if (Status st = save_state(obs); !st.ok()) {
+          obs.prefsrc_originals.erase(k);
+          return st;
+        }
       }
       Status s;
       if (op.replace_by_delete_add) {
         s = route_request(RTM_DELROUTE, 0, op.old);
-        if (s.ok() || already_gone(s)) s = route_request(RTM_NEWROUTE, NLM_F_CREATE, op.route);
+        if (s.ok() || already_gone(s)) {
+          s = route_request(RTM_NEWROUTE, NLM_F_CREATE, op.route);
+          // The original is someone else's: never leave it deleted.
+          if (!s.ok() && !already_there(s)) (void)route_request(RTM_NEWROUTE, NLM_F_CREATE, op.old);
+        }
       } else {
         s = route_request(RTM_NEWROUTE, NLM_F_REPLACE, op.route);
       }
@@ -157,7 +173,7 @@ Status NetlinkDataplane::apply(const Op& op, Observed& obs) {
       obs.routes[op.route.key()] = op.route;
       if (op.route.prefsrc.empty() || op.route.prefsrc == op.old.prefsrc ||
           (obs.prefsrc_originals.count(k) && obs.prefsrc_originals[k] == op.route.prefsrc)) {
-        if (obs.prefsrc_originals.erase(k)) save_state(obs);
+        if (obs.prefsrc_originals.erase(k)) (void)save_state(obs);
       }
       return Ok{};
     }
@@ -173,14 +189,17 @@ Status NetlinkDataplane::apply(const Op& op, Observed& obs) {
         auto cur = obs.sysctls.find(op.path);
         if (cur == obs.sysctls.end()) return Error::msg(op.path + ": not present");
         obs.sysctl_originals[op.path] = cur->second;
-        save_state(obs);
+        if (Status st = save_state(obs); !st.ok()) {
+          obs.sysctl_originals.erase(op.path);
+          return st;
+        }
       }
       Status s = sysctl_write(op.path, op.value);
       if (op.restore) {
         // An interface that went away took its sysctls with it: nothing left to restore.
         if (!s.ok() && s.error().errnum != ENOENT) return s;
         obs.sysctl_originals.erase(op.path);
-        save_state(obs);
+        (void)save_state(obs);
         if (s.ok()) obs.sysctls[op.path] = op.value;
         return Ok{};
       }

@@ -31,7 +31,7 @@ class NetlinkDataplane : public Dataplane {
  private:
   Status create_link(const Op& op, Observed& obs);
   Status route_request(uint16_t type, uint16_t flags, const Route& r);
-  void save_state(const Observed& obs);
+  Status save_state(const Observed& obs);
   void tell_daemon_routes_flushed(const IpAddr& a);
 
   nl::Socket& sock_;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/bytes_text.h"
 
 namespace vipa {
 
@@ -53,7 +54,14 @@ Status StateStore::load(Observed& obs) {
     json j = json::parse(ss.str());
     if (!j.is_object()) return Error::msg(path_ + ": unreadable state record");
     if (j.contains("sysctls"))
-      for (auto& [p, v] : j.at("sysctls").items()) obs.sysctl_originals[p] = v.get<std::string>();
+      for (auto& [p, v] : j.at("sysctls").items()) {
+        // Paths hold interface names, which are bytes: written escaped (common/bytes_text.h).
+        auto path = unescape_bytes(p);
+        if (!path) return Error::msg(path_ + ": unreadable sysctl path " + p);
+        auto value = unescape_bytes(v.get<std::string>());
+        if (!value) return Error::msg(path_ + ": unreadable value of " + p);
+        obs.sysctl_originals[*path] = *value;
+      }
     if (!j.contains("prefsrc")) return Ok{};
     for (auto& e : j.at("prefsrc")) {
       auto k = key_from_json(e.at("route"));
@@ -72,7 +80,7 @@ Status StateStore::save(const Observed& obs) {
   j["version"] = 1;
   j["comment"] = "Values vipad changed and restores on --cleanup or detach. Do not edit.";
   j["sysctls"] = json::object();
-  for (auto& [p, v] : obs.sysctl_originals) j["sysctls"][p] = v;
+  for (auto& [p, v] : obs.sysctl_originals) j["sysctls"][escape_bytes(p)] = escape_bytes(v);
   j["prefsrc"] = json::array();
   for (auto& [k, a] : obs.prefsrc_originals)
     j["prefsrc"].push_back({{"route", key_to_json(k)}, {"original", a.str()}});

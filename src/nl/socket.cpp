@@ -6,6 +6,9 @@
 
 #include <cerrno>
 #include <ctime>
+#include <span>
+
+#include "nl/datagram.h"
 
 namespace vipa::nl {
 
@@ -138,30 +141,23 @@ Status Socket::dump(uint16_t type, uint8_t family, const MessageFn& fn) {
 Status Socket::read_dump(const MessageFn& fn) {
   // Read the whole dump, to its NLMSG_DONE, whatever happens on the way: a dump left half-read
   // would answer the next request with stale messages.
-  bool interrupted = false;
-  for (;;) {
+  DumpProgress p;
+  while (!p.done) {
     ssize_t n = mnl_socket_recvfrom(sock_, buf_.data(), buf_.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Error::sys(errno, "netlink dump recv");
-    }
-    int len = static_cast<int>(n);
-    for (auto* m = reinterpret_cast<const nlmsghdr*>(buf_.data()); mnl_nlmsg_ok(m, len);
-         m = mnl_nlmsg_next(m, &len)) {
-      if (m->nlmsg_seq != seq_ || m->nlmsg_pid != portid_) continue;  // stale: an older request's
-      if (m->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;       // the table changed meanwhile
-      if (m->nlmsg_type == NLMSG_DONE) {
-        if (interrupted) return Error::sys(EINTR, "netlink dump interrupted");
-        return Ok{};
-      }
-      if (m->nlmsg_type == NLMSG_ERROR) {
-        auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(m));
-        if (e->error) return Error::sys(-e->error, "netlink dump");
+      // libmnl's ENOSPC: a datagram bigger than the buffer was cut (MSG_TRUNC); later ones come.
+      if (errno == ENOSPC) {
+        if (p.error == 0) p.error = EMSGSIZE;
         continue;
       }
-      if (m->nlmsg_type >= NLMSG_MIN_TYPE && fn) fn(m);
+      return Error::sys(errno, "netlink dump recv");
     }
+    dump_datagram(std::span<const char>(buf_.data(), static_cast<size_t>(n)), seq_, portid_, fn, p);
   }
+  if (p.error) return Error::sys(p.error, "netlink dump");
+  if (p.interrupted) return Error::sys(EINTR, "netlink dump interrupted");
+  return Ok{};
 }
 
 Status Socket::dump_routes(uint8_t family, uint32_t table, uint8_t protocol, const MessageFn& fn) {
@@ -206,17 +202,18 @@ Status Socket::read_events(const MessageFn& fn) {
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       if (errno == EINTR) continue;
-      if (errno == ENOBUFS) {
+      // ENOSPC is libmnl's MSG_TRUNC: a datagram was cut, its events lost like an overrun's.
+      if (errno == ENOBUFS || errno == ENOSPC) {
         overrun = true;
         continue;
       }
       return Error::sys(errno, "netlink events");
     }
-    int len = static_cast<int>(n);
-    for (auto* m = reinterpret_cast<const nlmsghdr*>(buf_.data()); mnl_nlmsg_ok(m, len);
-         m = mnl_nlmsg_next(m, &len)) {
-      if (m->nlmsg_type >= NLMSG_MIN_TYPE && fn) fn(m);
-    }
+    bool whole = walk_datagram(std::span<const char>(buf_.data(), static_cast<size_t>(n)),
+                               [&](const nlmsghdr* m) {
+                                 if (m->nlmsg_type >= NLMSG_MIN_TYPE && fn) fn(m);
+                               });
+    if (!whole) overrun = true;  // a cut message: what it said is lost, so dump again
   }
   if (overrun) return Error::sys(ENOBUFS, "netlink events");
   return Ok{};

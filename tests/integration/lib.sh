@@ -179,8 +179,40 @@ summary() {
   echo "$PASS passed, $FAIL failed"
 }
 
+# vipad_health: every test, whatever it checks, fails if a vipad it started died on its own
+# (VIPAD_UNEXPECTED, filled by start_vipad and here), exited non-zero when finish stopped it,
+# or left a sanitizer report or an uncaught exception in its log. Tests that stop vipad with a
+# signal themselves judge that exit; tests that expect a death on their own clear VIPAD_PID.
+VIPAD_UNEXPECTED=()
+SANITIZER_RE='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|terminate called|stack-overflow'
+note_unexpected_exit() {
+  [ -n "$VIPAD_PID" ] || return 0
+  proc_alive "$VIPAD_PID" && return 0
+  wait "$VIPAD_PID" 2>/dev/null
+  VIPAD_UNEXPECTED+=("vipad $VIPAD_PID exited on its own with status $?")
+  VIPAD_PID=
+}
+vipad_health() {
+  note_unexpected_exit
+  if [ -n "$VIPAD_PID" ]; then
+    if stop_vipad TERM; then
+      [ "$VIPAD_RC" = 0 ] || VIPAD_UNEXPECTED+=("vipad exited with status $VIPAD_RC on SIGTERM")
+    else
+      VIPAD_UNEXPECTED+=("vipad did not stop within 5 s of SIGTERM")
+    fi
+  fi
+  local u
+  for u in "${VIPAD_UNEXPECTED[@]}"; do fail "vipad-health: $u"; done
+  if [ -s "$LOG" ] && grep -Eq "$SANITIZER_RE" "$LOG"; then
+    fail "vipad-health: sanitizer report or abort in vipad's log"
+    grep -E -m 5 -A 3 "$SANITIZER_RE" "$LOG" | sed 's/^/     | /'
+  fi
+  return 0
+}
+
 # finish: tear everything down, print the summary line last, exit non-zero on any failure.
 finish() {
+  vipad_health
   diagnostics
   cleanup
   summary
@@ -403,6 +435,7 @@ vipa_addr_present() { iph -4 addr show dev vi0 2>/dev/null | grep -q "inet $VIPA
 # start_vipad [ARGS...]: vipad in the host namespace with $CONF, in the background; waits up
 # to 5 s for vi0 to hold the VIPA. Returns 1 if it does not (or vipad died).
 start_vipad() {
+  note_unexpected_exit
   VIPAD_STARTS=$((VIPAD_STARTS + 1))
   echo "===== start $VIPAD_STARTS: $* =====" >>"$LOG"
   # `ip netns exec` execs the command, so $! is vipad itself.
@@ -439,7 +472,12 @@ vipad_alive() { proc_alive "$VIPAD_PID"; }
 # run_vipad ARGS...: vipad in the foreground in the host namespace (for --check, --cleanup and
 # bad configs); its stderr goes to $TMP/run.err, and its exit status is returned.
 run_vipad() {
+  local rc
   timeout 20 ip netns exec "$NS_H" "$VIPAD" "$@" >"$TMP/run.out" 2>"$TMP/run.err"
+  rc=$?
+  # Into the log as well, so vipad_health sees a sanitizer report from a foreground run.
+  { echo "===== run: $* (exit $rc) ====="; cat "$TMP/run.err"; } >>"$LOG"
+  return $rc
 }
 
 # ---------------------------------------------------------------- kernel predicates

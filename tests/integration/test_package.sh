@@ -53,6 +53,7 @@ EXPECTED_FILES=(
   ./usr/sbin/vipad
   ./usr/sbin/vipactl
   ./lib/systemd/system/vipad.service
+  ./usr/lib/sysusers.d/vipa.conf
   ./etc/vipa/vipa.conf
   ./etc/iproute2/rt_protos.d/vipa.conf
   ./etc/iproute2/rt_tables.d/vipa.conf

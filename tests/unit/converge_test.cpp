@@ -205,6 +205,9 @@ TEST_F(Converge, KernelWithDummyGetsADummy) {
 TEST_F(Converge, AdoptsAnExistingIfbWithoutRecreatingIt) {
   Link& l = k.add_link("vi0", "ifb", false, false);
   int idx = l.ifindex;
+  std::string adopting(kSeed);
+  adopting.replace(adopting.find("[vipa.vi0]\n"), 11, "[vipa.vi0]\nadopt = true\n");
+  load(adopting);
   converge_seed();
   EXPECT_EQ(k.by_name("vi0")->ifindex, idx);
   expect_seed_state();

@@ -346,9 +346,38 @@ TEST_F(SeedHost, CreatesTheLinkWhenMissing) {
   EXPECT_TRUE(p.problems.empty());
 }
 
-TEST_F(SeedHost, AdoptsAnUntaggedDummy) {
-  Link& l = k.add_link("vi0", "dummy");
+std::string seed_adopting() {
+  std::string s(kSeed);
+  s.replace(s.find("[vipa.vi0]\n"), 11, "[vipa.vi0]\nadopt = true\n");
+  return s;
+}
+
+TEST_F(SeedHost, LeavesAnUntaggedDummyAlone) {
+  // Someone else's dummy vi0: its alias, addresses and life are not vipad's unless told.
+  k.add_link("vi0", "dummy");
+  k.add_addr("vi0", "192.0.2.1/24");
   Plan p = plan();
+  ASSERT_EQ(p.problems.size(), 1u) << plan_str(p);
+  EXPECT_NE(p.problems[0].find("adopt = true"), std::string::npos) << p.problems[0];
+  for (auto& op : p.ops) {
+    EXPECT_NE(op.kind, Op::Kind::SetLink) << op.str();
+    EXPECT_NE(op.kind, Op::Kind::DelAddr) << op.str();
+    EXPECT_NE(op.kind, Op::Kind::AddAddr) << op.str();
+    EXPECT_NE(op.kind, Op::Kind::DeleteLink) << op.str();
+    EXPECT_NE(op.kind, Op::Kind::CreateLink) << op.str();
+  }
+}
+
+TEST_F(SeedHost, LeavesAnUntaggedIfbAloneAtCleanup) {
+  k.add_link("vi0", "ifb");
+  intent.cleanup = true;
+  Plan p = plan();
+  EXPECT_TRUE(of_kind(p, Op::Kind::DeleteLink).empty()) << plan_str(p);
+}
+
+TEST_F(SeedHost, AdoptsAnUntaggedDummyWhenTold) {
+  Link& l = k.add_link("vi0", "dummy");
+  Plan p = plan(seed_adopting());
   auto s = of_kind(p, Op::Kind::SetLink);
   ASSERT_EQ(s.size(), 1u) << plan_str(p);
   EXPECT_EQ(s[0].ifindex, l.ifindex);
@@ -359,9 +388,9 @@ TEST_F(SeedHost, AdoptsAnUntaggedDummy) {
   EXPECT_EQ(of_kind(p, Op::Kind::AddAddr).size(), 1u);
 }
 
-TEST_F(SeedHost, AdoptsAnUntaggedIfb) {
+TEST_F(SeedHost, AdoptsAnUntaggedIfbWhenTold) {
   Link& l = k.add_link("vi0", "ifb", false, false);
-  Plan p = plan();
+  Plan p = plan(seed_adopting());
   auto s = of_kind(p, Op::Kind::SetLink);
   ASSERT_EQ(s.size(), 1u) << plan_str(p);
   EXPECT_EQ(s[0].ifindex, l.ifindex);

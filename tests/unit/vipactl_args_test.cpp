@@ -46,6 +46,10 @@ json fixture(const std::string& name) {
 
 std::string vipactl_path() {
   if (const char* env = std::getenv("VIPACTL_BIN")) return env;
+#ifdef VIPA_VIPACTL_BIN
+  // The build's own vipactl (tests/CMakeLists.txt makes the tests depend on it).
+  return VIPA_VIPACTL_BIN;
+#endif
   // ctest runs BUILD/tests/vipa_unit_tests; vipactl is BUILD/vipactl.
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -231,7 +235,9 @@ std::vector<std::string> with_socket(const FakeVipad& f, std::vector<std::string
 class VipactlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (vipactl_path().empty()) GTEST_SKIP() << "vipactl binary not found (set VIPACTL_BIN)";
+    // Missing is a failure, not a skip: these tests are the CLI's contract.
+    ASSERT_TRUE(fs::exists(vipactl_path()))
+        << "vipactl binary not found: '" << vipactl_path() << "' (set VIPACTL_BIN)";
   }
 };
 
