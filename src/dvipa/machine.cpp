@@ -76,9 +76,14 @@ void Machine::set_state(State s, const std::string& why, uint64_t now, Step& out
 uint32_t Machine::choose_metric(const Inputs& in, bool usable, Step& out) {
   const View* v = in.view;
   uint32_t base = rank_metric(p_.rank);
-  if (usable) {
+  // A view without our own announcement, while we announce, lags behind (or the daemon lost
+  // it, which the re-assert repairs): it says nothing new about who owns the DVIPA.
+  bool lagging = usable && announce_ && !v->self_metric();
+  if (usable && !lagging) {
     const Announcer* own = owner_of(*v);
     owner_self_ = own && own->self;
+  }
+  if (usable) {
     // Two hosts with one rank would tie (ECMP, connections broken): the higher ID keeps the
     // rank's metric, the other yields by half a step. Both report it.
     for (auto& a : v->announcers) {
@@ -128,7 +133,7 @@ uint32_t Machine::choose_metric(const Inputs& in, bool usable, Step& out) {
     }
     if (sticky_ && !want) no_stick_until_ = in.now_ms + kNoRestickMs;
     sticky_ = want;
-  } else if (usable) {
+  } else if (usable && !lagging) {
     sticky_ = false;
     owner_since_.reset();
   }
@@ -222,7 +227,8 @@ Step Machine::step(const Inputs& in) {
   uint32_t m = choose_metric(in, usable, out);
   if (!announce_) damping_.on_announce();
   announce_ = m;
-  if (!usable) {
+  if (!usable || (announce_ && in.view && !in.view->self_metric() && state_ != State::Joining &&
+                  state_ != State::Withdrawn)) {
     if (state_ != State::Standby && state_ != State::Active && state_ != State::Sticky)
       set_state(State::Standby, "announced; the routing daemon's view is not readable", in.now_ms,
                 out);
