@@ -161,7 +161,14 @@ void Machine::judge(const Inputs& in, bool usable, bool eligible, Step& out) {
   for (auto& p : now_seen) {
     auto [it, fresh] = seen_.try_emplace(p, in.now_ms);
     (void)fresh;
-    if (in.now_ms - it->second >= kProblemMs && !reported_.count(p)) {
+    // Nobody announcing is news at once, unless this host's own announcement just changed (the
+    // view then lags by a read): a re-assert repairs a lost one within a view or two, and the
+    // gap must still be reported.
+    uint64_t after =
+        p == std::string(kUnannounced) && in.now_ms - announce_changed_ms_ >= kProblemMs
+            ? 0
+            : kProblemMs;
+    if (in.now_ms - it->second >= after && !reported_.count(p)) {
       reported_[p] = in.now_ms;
       out.problems_raised.push_back(p);
     }
@@ -188,6 +195,7 @@ Step Machine::step(const Inputs& in) {
     // A withdraw the host caused itself counts for damping; one asked for by hand does not.
     if (was_eligible_ && !in.admin_withdrawn) damping_.on_withdraw(in.now_ms);
     was_eligible_ = false;
+    if (announce_) announce_changed_ms_ = in.now_ms;
     announce_.reset();
     sticky_ = false;
     owner_self_ = false;
@@ -226,6 +234,7 @@ Step Machine::step(const Inputs& in) {
   joined_ = true;
   uint32_t m = choose_metric(in, usable, out);
   if (!announce_) damping_.on_announce();
+  if (announce_ != m) announce_changed_ms_ = in.now_ms;
   announce_ = m;
   if (!usable || (announce_ && in.view && !in.view->self_metric() && state_ != State::Joining &&
                   state_ != State::Withdrawn)) {

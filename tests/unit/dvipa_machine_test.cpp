@@ -365,6 +365,19 @@ TEST(DvipaMachine, AViewWithoutOurAnnouncementChangesNothing) {
   EXPECT_EQ(w.m.announce(), rank_metric(100));
 }
 
+TEST(DvipaMachine, ALostAnnouncementIsReportedAtOnce) {
+  World w(params(200));
+  w.run(3000);
+  ASSERT_TRUE(w.raised.empty()) << "the first announce's lagging view is no problem";
+  w.view.announcers.clear();  // FRR lost it; nobody else announces
+  w.in.now_ms = (w.now += 100);
+  Step s = w.m.step(w.in);
+  EXPECT_EQ(s.problems_raised, (std::vector<std::string>{kUnannounced}));
+  w.refresh();  // re-asserted
+  s = w.m.step(w.in);
+  EXPECT_EQ(s.problems_cleared, (std::vector<std::string>{kUnannounced}));
+}
+
 TEST(DvipaMachine, ReloadedRankChangesTheMetric) {
   World w(params(100));
   w.step();
