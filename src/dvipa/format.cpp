@@ -32,6 +32,7 @@ std::string zos_time(const std::string& iso) {
 std::string format_dvipas(const json& result) {
   if (!result.is_object() || !result.contains("dvipas") || !result["dvipas"].is_array())
     return "no Dynamic VIPA\n";
+  if (result["dvipas"].empty()) return "no Dynamic VIPA is configured\n";
   std::string out;
   for (auto& d : result["dvipas"]) {
     const json& h = d.is_object() && d.contains("health") ? d["health"] : json::object();

@@ -76,9 +76,14 @@ void Machine::set_state(State s, const std::string& why, uint64_t now, Step& out
 uint32_t Machine::choose_metric(const Inputs& in, bool usable, Step& out) {
   const View* v = in.view;
   uint32_t base = rank_metric(p_.rank);
-  if (usable) {
+  // A view without our own announcement, while we announce, lags behind (or the daemon lost
+  // it, which the re-assert repairs): it says nothing new about who owns the DVIPA.
+  bool lagging = usable && announce_ && !v->self_metric();
+  if (usable && !lagging) {
     const Announcer* own = owner_of(*v);
     owner_self_ = own && own->self;
+  }
+  if (usable) {
     // Two hosts with one rank would tie (ECMP, connections broken): the higher ID keeps the
     // rank's metric, the other yields by half a step. Both report it.
     for (auto& a : v->announcers) {
@@ -128,7 +133,7 @@ uint32_t Machine::choose_metric(const Inputs& in, bool usable, Step& out) {
     }
     if (sticky_ && !want) no_stick_until_ = in.now_ms + kNoRestickMs;
     sticky_ = want;
-  } else if (usable) {
+  } else if (usable && !lagging) {
     sticky_ = false;
     owner_since_.reset();
   }
@@ -156,7 +161,14 @@ void Machine::judge(const Inputs& in, bool usable, bool eligible, Step& out) {
   for (auto& p : now_seen) {
     auto [it, fresh] = seen_.try_emplace(p, in.now_ms);
     (void)fresh;
-    if (in.now_ms - it->second >= kProblemMs && !reported_.count(p)) {
+    // Nobody announcing is news at once, unless this host's own announcement just changed (the
+    // view then lags by a read): a re-assert repairs a lost one within a view or two, and the
+    // gap must still be reported.
+    uint64_t after =
+        p == std::string(kUnannounced) && in.now_ms - announce_changed_ms_ >= kProblemMs
+            ? 0
+            : kProblemMs;
+    if (in.now_ms - it->second >= after && !reported_.count(p)) {
       reported_[p] = in.now_ms;
       out.problems_raised.push_back(p);
     }
@@ -183,6 +195,7 @@ Step Machine::step(const Inputs& in) {
     // A withdraw the host caused itself counts for damping; one asked for by hand does not.
     if (was_eligible_ && !in.admin_withdrawn) damping_.on_withdraw(in.now_ms);
     was_eligible_ = false;
+    if (announce_) announce_changed_ms_ = in.now_ms;
     announce_.reset();
     sticky_ = false;
     owner_self_ = false;
@@ -221,8 +234,10 @@ Step Machine::step(const Inputs& in) {
   joined_ = true;
   uint32_t m = choose_metric(in, usable, out);
   if (!announce_) damping_.on_announce();
+  if (announce_ != m) announce_changed_ms_ = in.now_ms;
   announce_ = m;
-  if (!usable) {
+  if (!usable || (announce_ && in.view && !in.view->self_metric() && state_ != State::Joining &&
+                  state_ != State::Withdrawn)) {
     if (state_ != State::Standby && state_ != State::Active && state_ != State::Sticky)
       set_state(State::Standby, "announced; the routing daemon's view is not readable", in.now_ms,
                 out);

@@ -95,6 +95,7 @@ class Machine {
   uint64_t since_ms_ = 0;
   bool started_ = false;
   std::optional<uint32_t> announce_;
+  uint64_t announce_changed_ms_ = 0;
   bool joined_ = false;  // delay_join satisfied once this run
   bool was_eligible_ = false;
   uint64_t eligible_since_ = 0;

@@ -1,4 +1,5 @@
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "routing/frr.h"
 
@@ -99,6 +100,11 @@ ViewRead FrrOspf::parse(const std::string& output, const std::vector<DvipaConfig
 
   // host prefix -> router ID -> lowest metric
   std::map<std::string, std::map<std::string, uint32_t>> stubs;
+  // Router graph, for reachability: p2p neighbours, and the transit networks (by the DR's
+  // address) each router lists.
+  std::map<std::string, std::set<std::string>> p2p;
+  std::map<std::string, std::set<std::string>> transit;  // network -> routers listing it
+  std::map<std::string, std::set<std::string>> nets_of;  // router -> networks it lists
   const json* areas = nullptr;
   if (db.contains("routerLinkStates") && db["routerLinkStates"].is_object() &&
       db["routerLinkStates"].contains("areas"))
@@ -113,7 +119,19 @@ ViewRead FrrOspf::parse(const std::string& output, const std::vector<DvipaConfig
         std::string adv = lsa.value("advertisingRouter", "");
         if (adv.empty() || !lsa.contains("routerLinks")) continue;
         each_link(lsa["routerLinks"], [&](const json& l) {
-          if (!l.is_object() || l.value("linkType", "") != "Stub Network") return;
+          if (!l.is_object()) return;
+          std::string type = l.value("linkType", "");
+          if (type.find("point-to-point") != std::string::npos) {
+            p2p[adv].insert(l.value("neighborRouterId", ""));
+            return;
+          }
+          if (type.find("Transit") != std::string::npos) {
+            std::string net = l.value("designatedRouterAddress", "");
+            transit[net].insert(adv);
+            nets_of[adv].insert(net);
+            return;
+          }
+          if (type != "Stub Network") return;
           if (l.value("networkMask", "") != "255.255.255.255") return;
           if (!l.contains("tos0Metric") || !l["tos0Metric"].is_number_unsigned()) return;
           uint32_t m = l["tos0Metric"].get<uint32_t>();
@@ -124,6 +142,22 @@ ViewRead FrrOspf::parse(const std::string& output, const std::vector<DvipaConfig
       }
     }
   }
+  // A host that lost every link cannot flush its router-LSA: it stays in every database until
+  // MaxAge (an hour), stub links and all. Only routers reachable from this one count, over
+  // links both ends list (RFC 2328 16.1's two-way check).
+  std::set<std::string> reachable{self};
+  std::vector<std::string> todo{self};
+  while (!todo.empty()) {
+    std::string a = todo.back();
+    todo.pop_back();
+    std::set<std::string> next;
+    for (auto& b : p2p[a])
+      if (p2p[b].count(a)) next.insert(b);
+    for (auto& net : nets_of[a])
+      for (auto& b : transit[net]) next.insert(b);
+    for (auto& b : next)
+      if (reachable.insert(b).second) todo.push_back(b);
+  }
   r.ok = true;
   for (auto& d : dvipas) {
     dvipa::View v;
@@ -132,7 +166,8 @@ ViewRead FrrOspf::parse(const std::string& output, const std::vector<DvipaConfig
     // OSPFv3's view is not read (ospf6d): an IPv6 DVIPA's view stays unreadable.
     v.ok = d.address.is_v4();
     if (auto it = stubs.find(d.address.str()); it != stubs.end() && v.ok)
-      for (auto& [id, m] : it->second) v.announcers.push_back({id, m, id == self});
+      for (auto& [id, m] : it->second)
+        if (reachable.count(id)) v.announcers.push_back({id, m, id == self});
     r.by_name[d.name] = std::move(v);
   }
   return r;

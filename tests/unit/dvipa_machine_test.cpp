@@ -350,6 +350,34 @@ TEST(DvipaMachine, AdoptsWithoutWithdrawing) {
   EXPECT_EQ(w.changes, 0);
 }
 
+TEST(DvipaMachine, AViewWithoutOurAnnouncementChangesNothing) {
+  World w(params(100));
+  w.others["10.0.0.2"] = rank_metric(50);
+  w.run(300);
+  ASSERT_EQ(w.m.state(), State::Active);
+  size_t before = w.transitions.size();
+  // The daemon lost our announcement (it restarted): until the re-assert, no flip to standby.
+  w.view.announcers = {{"10.0.0.2", rank_metric(50), false}};
+  w.in.now_ms = (w.now += 100);
+  w.m.step(w.in);
+  EXPECT_EQ(w.m.state(), State::Active);
+  EXPECT_EQ(w.transitions.size(), before);
+  EXPECT_EQ(w.m.announce(), rank_metric(100));
+}
+
+TEST(DvipaMachine, ALostAnnouncementIsReportedAtOnce) {
+  World w(params(200));
+  w.run(3000);
+  ASSERT_TRUE(w.raised.empty()) << "the first announce's lagging view is no problem";
+  w.view.announcers.clear();  // FRR lost it; nobody else announces
+  w.in.now_ms = (w.now += 100);
+  Step s = w.m.step(w.in);
+  EXPECT_EQ(s.problems_raised, (std::vector<std::string>{kUnannounced}));
+  w.refresh();  // re-asserted
+  s = w.m.step(w.in);
+  EXPECT_EQ(s.problems_cleared, (std::vector<std::string>{kUnannounced}));
+}
+
 TEST(DvipaMachine, ReloadedRankChangesTheMetric) {
   World w(params(100));
   w.step();

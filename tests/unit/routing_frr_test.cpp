@@ -105,6 +105,45 @@ TEST(RoutingFrr, OspfViewFromRouterLsas) {
   EXPECT_TRUE(r.by_name.at("api").announcers.empty());
 }
 
+// A host that lost every link cannot flush its router-LSA: its stub stays in the database
+// until MaxAge. Only routers reachable over two-way links count as announcers.
+TEST(RoutingFrr, OspfViewIgnoresUnreachableRouters) {
+  auto lsa = [](const char* id, std::vector<std::string> p2p, uint32_t stub) {
+    std::string links;
+    int i = 0;
+    for (auto& n : p2p)
+      links += "\"link" + std::to_string(i++) +
+               "\":{\"linkType\":\"another Router (point-to-point)\",\"neighborRouterId\":\"" + n +
+               "\",\"tos0Metric\":10},";
+    if (stub)
+      links += "\"link" + std::to_string(i++) +
+               "\":{\"linkType\":\"Stub Network\",\"networkAddress\":\"10.68.9.1\","
+               "\"networkMask\":\"255.255.255.255\",\"tos0Metric\":" +
+               std::to_string(stub) + "},";
+    if (!links.empty()) links.pop_back();
+    return std::string("{\"lsaAge\":5,\"advertisingRouter\":\"") + id + "\",\"routerLinks\":{" +
+           links + "}}";
+  };
+  auto view = [&](const std::string& r2_neighbours_of_r3) {
+    std::vector<std::string> r2{"1.1.1.1"};
+    if (!r2_neighbours_of_r3.empty()) r2.push_back(r2_neighbours_of_r3);
+    std::string db =
+        "{\"routerId\":\"1.1.1.1\",\"areas\":{\"0.0.0.0\":{\"nbrFullAdjacentCounter\":1}}}"
+        "{\"routerLinkStates\":{\"areas\":{\"0.0.0.0\":[" +
+        lsa("1.1.1.1", {"2.2.2.2"}, 52608) + "," + lsa("2.2.2.2", r2, 0) + "," +
+        lsa("3.3.3.3", {"2.2.2.2"}, 39808) + "]}}}";
+    auto r = make_adapter(frr("ospf"))->parse_view(db, {web()});
+    EXPECT_TRUE(r.ok) << r.error;
+    return r.by_name["web"];
+  };
+  dvipa::View stale = view("");  // r2 no longer lists 3.3.3.3: its LSA is a leftover
+  ASSERT_EQ(stale.announcers.size(), 1u);
+  EXPECT_TRUE(stale.announcers[0].self);
+  dvipa::View live = view("3.3.3.3");
+  ASSERT_EQ(live.announcers.size(), 2u);
+  EXPECT_EQ(dvipa::owner_of(live)->id, "3.3.3.3");
+}
+
 TEST(RoutingFrr, BgpViewFromPaths) {
   auto text = read_file(VIPA_TEST_DATA "/frr_bgp_view.txt");
   ASSERT_TRUE(text);
