@@ -63,7 +63,10 @@ build() {
   local dir=$1
   shift
   echo "== configure $dir"
-  cmake -S . -B "$dir" "$@" >"$LOGDIR/cmake-$(basename "$dir").log" 2>&1 ||
+  # ccache, where installed, only caches compiler output (it changes no flag or result).
+  local launcher=()
+  command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S . -B "$dir" "${launcher[@]}" "$@" >"$LOGDIR/cmake-$(basename "$dir").log" 2>&1 ||
     { cat "$LOGDIR/cmake-$(basename "$dir").log"; return 1; }
   echo "== build $dir"
   cmake --build "$dir" -j"$JOBS"
@@ -94,7 +97,9 @@ if [[ " $STAGES " == *" asan "* ]]; then
     echo "== unit tests (ASan+UBSan)"
     run_ctest unit-asan --test-dir build-asan -LE integration -j"$JOBS" --timeout 300
     echo "== integration tests (ASan+UBSan)"
-    run_ctest integration-asan --test-dir build-asan -L integration -E 'test_package'
+    # test_package and test_real_boot build and install their own Release package: the same
+    # test again here would add nothing the sanitizers see.
+    run_ctest integration-asan --test-dir build-asan -L integration -E 'test_package|test_real_boot'
   else
     stage_failed "asan build"
   fi
@@ -119,5 +124,5 @@ echo
 echo "== summary ($(($(date +%s) - start)) s, stages: $STAGES)"
 for n in "${SKIPPED_NAMES[@]}"; do echo "SKIPPED: $n"; done
 for n in "${FAILED_NAMES[@]}"; do echo "FAILED: $n"; done
-echo "$PASSED passed, $SKIPPED skipped, $FAILED failed"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ]

@@ -22,7 +22,10 @@ source "$(dirname "$0")/lib.sh" "$@"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$(dirname "${VIPAD:-.}")" && pwd)
 CACHE=$BUILD/real-boot
-ROOTFS_TAR=$CACHE/rootfs-bookworm-v1.tar
+# The Debian root depends on no source of vipa's: it is kept outside the build directory, so a
+# fresh checkout on the same machine does not fetch it again (VIPA_TEST_CACHE overrides).
+ROOTFS_CACHE=${VIPA_TEST_CACHE:-/var/cache/vipa-tests}
+ROOTFS_TAR=$ROOTFS_CACHE/rootfs-bookworm-v1.tar
 ROOT=$TMP/root
 NS_R=$T-br
 ALL_NS+=("$NS_R")
@@ -59,7 +62,7 @@ ROOT_PKGS=systemd,systemd-sysv,dbus,iproute2,libmnl0,libsystemd0,libtomlplusplus
 make_rootfs() {
   [ -s "$ROOTFS_TAR" ] && return 0
   command -v mmdebstrap >/dev/null || return 1
-  mkdir -p "$CACHE"
+  mkdir -p "$CACHE" "$ROOTFS_CACHE"
   local t0
   t0=$(now_ms)
   # Debian's own mirror only; the tarball is kept so later runs need no network.
