@@ -225,7 +225,13 @@ size_t NetlinkDataplane::apply_rewrites(const std::vector<SourceRewrite>& rw, Ob
       record = true;
     }
   }
-  if (record) save_state(obs);
+  // Without the originals on disk, --cleanup could not give them back: change nothing.
+  if (record) {
+    if (Status st = save_state(obs); !st.ok()) {
+      for (size_t i = 0; i < rw.size(); ++i) failed.emplace_back(i, st.error());
+      return 0;
+    }
+  }
 
   size_t done = 0;
   bool originals_changed = false;
@@ -272,7 +278,7 @@ size_t NetlinkDataplane::apply_rewrites(const std::vector<SourceRewrite>& rw, Ob
       for (size_t i = 0; i < idx.size(); ++i)
         if (!acked[i]) failed.emplace_back(idx[i], s.error());
   }
-  if (originals_changed) save_state(obs);
+  if (originals_changed) (void)save_state(obs);  // a forgotten original only loses a restore
   std::sort(failed.begin(), failed.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   return done;
