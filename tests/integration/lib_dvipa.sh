@@ -123,7 +123,11 @@ dyn_kill() {
   wait "$pid" 2>/dev/null
   return 0
 }
+# dyn_bg CMD...: CMD in the background, recorded; DYN_LAST = its PID. `dyn_bg dyn_in NODE ...`
+# runs `ip netns exec` itself (which execs the program): a backgrounded shell function would be
+# a subshell, and its PID not the program's.
 dyn_bg() {
+  [ "$1" = dyn_in ] && set -- ip netns exec "$DYN-$2" "${@:3}"
   "$@" &
   DYN_LAST=$!
   DYN_PIDS+=("$DYN_LAST")
@@ -484,7 +488,7 @@ dyn_vipad_conf() {
 dyn_vipad_start() {
   local h=$1 d=$DYN_DIR/$1
   mkdir -p "$d/run"
-  dyn_in "$h" "$VIPAD" --config "$d/vipa.conf" --socket "$d/run/vipad.sock" \
+  ip netns exec "$DYN-$h" "$VIPAD" --config "$d/vipa.conf" --socket "$d/run/vipad.sock" \
     >>"$d/vipad.log" 2>&1 &
   VIPAD_PIDS[$h]=$!
   dyn_wait 10 test -S "$d/run/vipad.sock" && dyn_alive "${VIPAD_PIDS[$h]}"
