@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The Dynamic VIPA checks shared by test_dvipa_ospf.sh and test_dvipa_bgp.sh (the same list
+# The Dynamic VIPA checks shared by test_dvipa_lab_ospf.sh and test_dvipa_lab_bgp.sh (the same list
 # over either protocol) and the other test_dvipa_*.sh: sourced after lib.sh and lib_dvipa.sh.
 # Every check waits for an event (the client's answers, `vipactl dvipa --json`, the routers'
 # routes); none asserts a latency. Times are printed as notes; bench/dvipa_takeover.sh measures.
