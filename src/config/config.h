@@ -11,6 +11,7 @@
 
 #include "common/ipaddr.h"
 #include "common/result.h"
+#include "config/dvipa_config.h"
 
 namespace vipa {
 
@@ -70,6 +71,12 @@ struct RoutingConfig {
   std::string vtysh = "vtysh";           // FRR: command used to re-apply route-maps
   std::string birdc = "birdc";           // BIRD: `birdc reload out` of the kernel protocol
   std::vector<std::string> daemon_args;  // extra args (e.g. socket paths) for vtysh/birdc
+  // Dynamic VIPAs (docs/dynamic-vipa.md): how they are announced, and how often vipad reads
+  // the protocol's view.
+  std::string announce = "ospf";  // "ospf" | "bgp"
+  std::string ospf_area = "0.0.0.0";
+  uint32_t bgp_asn = 0;  // 0: `router bgp` without a number (FRR's one instance)
+  uint32_t view_interval_ms = 500;
 };
 
 struct DaemonConfig {
@@ -83,6 +90,7 @@ struct Config {
   DgdConfig dgd;
   RoutingConfig routing;
   DaemonConfig daemon;
+  std::vector<DvipaConfig> dvipas;  // [dvipa.NAME], in file order
 };
 
 // Parse and fully validate. `name` is used in error locations.

@@ -45,6 +45,13 @@ inline Error located_error(const SourceLoc& at, const std::string& message) {
   return Error::msg(at.str() + ": " + message);
 }
 
+inline std::string dvipa_section(const std::string& name) {
+  return "dvipa." + name;
+}
+
+// [dvipa.*] and the [routing] keys they use (dvipa_validate.cpp).
+Status validate_dvipas(const Config& c, const Locations* locs);
+
 // validate_config() with the reader's locations; `locs` may be null.
 Status validate_config_at(const Config& c, const Locations* locs);
 

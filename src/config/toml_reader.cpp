@@ -340,6 +340,14 @@ void read_routing(const toml::table& t, RoutingConfig& r, Locations& locs, Error
       if (auto s = f.str(n, k)) r.vtysh = *s;
     } else if (k == "birdc") {
       if (auto s = f.str(n, k)) r.birdc = *s;
+    } else if (k == "announce") {
+      if (auto s = f.str(n, k)) r.announce = *s;
+    } else if (k == "ospf_area") {
+      if (auto s = f.str(n, k)) r.ospf_area = *s;
+    } else if (k == "bgp_asn") {
+      f.u32(n, k, 0, r.bgp_asn);
+    } else if (k == "view_interval_ms") {
+      f.u32(n, k, 50, r.view_interval_ms);
     } else if (k == "daemon_args") {
       if (auto items = f.str_list(n, k, nullptr)) {
         r.daemon_args.clear();
@@ -429,9 +437,11 @@ void read_config(const toml::table& root, const std::vector<VipaSource>& vipas, 
       if (auto t = section_table(*np, k, sink)) read_routing(*t, c.routing, locs, sink);
     } else if (k == "daemon") {
       if (auto t = section_table(*np, k, sink)) read_daemon(*t, c.daemon, locs, sink);
+    } else if (k == "dvipa") {
+      read_dvipas(*np, c, locs, sink);
     } else {
       sink.fail(loc_of(*kp), "unknown key '" + std::string(k) +
-                                 "' (expected vipa, route, dgd, routing or daemon)");
+                                 "' (expected vipa, route, dgd, routing, daemon or dvipa)");
     }
   }
 }

@@ -51,6 +51,9 @@ void collect_vipas(const toml::table& root, bool dropin, std::vector<VipaSource>
 void read_config(const toml::table& root, const std::vector<VipaSource>& vipas, Config& c,
                  Locations& locs, ErrorSink& sink);
 
+// [dvipa.NAME] tables (dvipa_reader.cpp), main file only.
+void read_dvipas(const toml::node& n, Config& c, Locations& locs, ErrorSink& sink);
+
 // toml::parse without exceptions: a syntax error becomes "NAME:LINE:COLUMN: description".
 Result<toml::table> parse_toml(std::string_view text, const std::string& name);
 

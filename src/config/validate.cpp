@@ -296,7 +296,8 @@ Status validate_config_at(const Config& c, const Locations* locs) {
   if (auto s = check_addresses(c.vipas, ck); !s) return s;
   if (auto s = check_interfaces(c.vipas, ck); !s) return s;
   if (auto s = check_routes(c.routes, ck); !s) return s;
-  return check_globals(c, ck);
+  if (auto s = check_globals(c, ck); !s) return s;
+  return validate_dvipas(c, locs);
 }
 
 Status validate_config(const Config& c) {

@@ -139,6 +139,18 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     d.vipas.push_back(std::move(dv));
   }
 
+  for (auto& x : intent.dvipa_links) {
+    DesiredVipa dv;
+    dv.name = x.name;
+    dv.present = !intent.cleanup;
+    dv.addrs.push_back(
+        {x.addr, x.addr.bits(), IFA_F_NOPREFIXROUTE | (x.addr.is_v6() ? IFA_F_NODAD : 0u)});
+    if (!dv.present) d.retired_addrs.insert(x.addr);
+    dv.ifaces = x.ifaces;
+    vipa_names.push_back(x.name);
+    d.vipas.push_back(std::move(dv));
+  }
+
   // Links vipad made for VIPAs that are no longer configured: sweep them, restoring routes.
   for (auto& [i, l] : obs.links) {
     if (l.alias != kLinkTag || has_name(vipa_names, l.name)) continue;

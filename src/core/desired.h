@@ -21,6 +21,13 @@ struct Intent {
   // Foreign routes the kernel flushed together with a VIPA address (IPv4 deletes every route
   // whose prefsrc vanishes, without RTM_DELROUTE); they come back once the address does.
   std::vector<Route> remembered;
+  // Dynamic VIPAs' links (src/dvipa): each virtual, holding one host address, never a source.
+  struct DvipaLink {
+    std::string name;  // "vd-web"
+    IpAddr addr;
+    std::vector<std::string> ifaces;  // get the same sysctls as a VIPA's interfaces
+  };
+  std::vector<DvipaLink> dvipa_links;
 };
 
 struct DesiredAddr {

@@ -311,6 +311,7 @@ void Daemon::converge_now() {
     }
   }
   intent_.config = &cfg_;
+  intent_.dvipa_links = dvipa_ ? dvipa_->links() : std::vector<Intent::DvipaLink>{};
   auto started = std::chrono::steady_clock::now();
   ConvergeResult res = converge(intent_, cache_.obs(), *dp_);
   ++converges_;
@@ -356,6 +357,7 @@ void Daemon::converge_now() {
     return false;
   });
   update_gateways();
+  if (dvipa_) dvipa_->kernel_changed();
   if (!converged_once_) {
     converged_once_ = true;
     sd_notify(0, "READY=1");
@@ -468,6 +470,7 @@ Status Daemon::reload() {
   if (!next.ok()) return next.error();
   cfg_ = std::move(next.value());
   if (gw_) gw_->configure(cfg_.dgd);
+  if (dvipa_) dvipa_->configure(cfg_);
   emit("reload", "", "configuration reloaded from " + opt_.config_path);
   schedule("reload");
   return Ok{};
@@ -524,6 +527,7 @@ int Daemon::run() {
     return 1;
   }
   hooks_ = std::make_unique<HookRunner>(ev_, [](const std::string& m) { log::warn(m); });
+  start_dvipa();
   routing_runner_ = std::make_unique<HookRunner>(ev_, [](const std::string& m) { log::warn(m); });
   gw_ = std::make_unique<GatewayMonitor>(
       ev_, cfg_.dgd, [this](const GatewayTarget& t, bool alive, const std::string& reason) {
@@ -532,7 +536,7 @@ int Daemon::run() {
   if (!cfg_.daemon.metrics.empty()) {
     auto hp = parse_host_port(cfg_.daemon.metrics);
     metrics_ = std::make_unique<MetricsServer>(
-        ev_, *hp, [this] { return render_metrics(metrics_snapshot()); });
+        ev_, *hp, [this] { return render_metrics(metrics_snapshot()) + dvipa_->metrics_text(); });
     s = metrics_->start();
     if (!s.ok()) {
       log::err(s.error().message);
@@ -568,6 +572,8 @@ int Daemon::cleanup() {
     log::err(s.error().message);
     return 1;
   }
+  // Withdraw before removing the address: routers must stop sending first.
+  DvipaManager::withdraw_all_blocking(cfg_);
   intent_.config = &cfg_;
   intent_.cleanup = true;
   ConvergeResult res = converge(intent_, cache_.obs(), *dp_, 16);

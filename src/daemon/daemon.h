@@ -14,6 +14,7 @@
 #include "core/metrics_text.h"
 #include "daemon/control_server.h"
 #include "daemon/dgd_monitor.h"
+#include "daemon/dvipa_manager.h"
 #include "daemon/hooks.h"
 #include "daemon/instance_lock.h"
 #include "daemon/kernel_cache.h"
@@ -70,6 +71,8 @@ class Daemon {
   nlohmann::json cmd_chdev(const nlohmann::json& req);
   nlohmann::json cmd_rmdev(const nlohmann::json& req);
   nlohmann::json cmd_reload();
+  nlohmann::json dvipa_request(const nlohmann::json& req, bool privileged);  // daemon_dvipa.cpp
+  void start_dvipa();
   Status apply_config(Config next, bool record, const std::vector<std::string>& deleted);
 
   static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
@@ -90,6 +93,7 @@ class Daemon {
   std::unique_ptr<ControlServer> ctl_;
   std::unique_ptr<HookRunner> hooks_;
   std::unique_ptr<GatewayMonitor> gw_;
+  std::unique_ptr<DvipaManager> dvipa_;  // Dynamic VIPAs (src/dvipa, docs/dynamic-vipa.md)
   // vtysh/birdc after a VIPA came back; its own runner, so a slow notify hook cannot delay it.
   std::unique_ptr<HookRunner> routing_runner_;
   bool neigh_joined_ = false;

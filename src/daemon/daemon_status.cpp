@@ -234,6 +234,7 @@ json Daemon::routes_json(const std::string& family) const {
 json Daemon::handle_request(const json& req, bool privileged) {
   const std::string cmd = req["cmd"].get<std::string>();
   auto ok = [](json result) { return json{{"v", 1}, {"ok", true}, {"result", std::move(result)}}; };
+  if (cmd.rfind("dvipa", 0) == 0 || cmd == "netstat_vipadyn") return dvipa_request(req, privileged);
   static const std::set<std::string> kChanging = {"mkdev", "chdev", "rmdev", "reload"};
   static const std::set<std::string> kReading = {"version", "status", "show", "routes"};
   if (kChanging.count(cmd) && !privileged)

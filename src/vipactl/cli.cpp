@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vipactl/commands.h"
+#include "vipactl/dvipa_commands.h"
 #include "vipactl/export.h"
 
 namespace vipa::vipactl {
@@ -24,6 +25,9 @@ struct Args {
   RmdevArgs rmdev;
   ViewArgs status, show, monitor;
   ExportArgs exp;
+  DvipaArgs dvipa;
+  std::string netstat_what;  // "vipadyn"
+  bool netstat_json = false;
 };
 
 using Runner = std::function<int(Session&)>;
@@ -51,7 +55,13 @@ void add_aix_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, R
   netstat->add_flag("-n", a.netstat.numeric, "Numeric addresses (always; accepted for AIX habit)");
   netstat->add_option("-f", a.netstat.family, "Only one address family")
       ->check(CLI::IsMember({"inet", "inet6"}));
-  cmds.emplace_back(netstat, [&a](Session& s) { return run_netstat(s, a.netstat); });
+  netstat
+      ->add_option("what", a.netstat_what, "vipadyn: the Dynamic VIPAs, as z/OS's NETSTAT VIPADYN")
+      ->check(CLI::IsMember({"vipadyn"}));
+  netstat->add_flag("--json", a.netstat_json, "netstat vipadyn: vipad's answer as JSON");
+  cmds.emplace_back(netstat, [&a](Session& s) {
+    return a.netstat_what == "vipadyn" ? run_vipadyn(s, a.netstat_json) : run_netstat(s, a.netstat);
+  });
 
   auto* mkdev =
       app.add_subcommand("mkdev",
@@ -111,6 +121,14 @@ void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*,
 
   auto* version = app.add_subcommand("version", "Print vipactl's and vipad's versions");
   cmds.emplace_back(version, [](Session& s) { return run_version(s); });
+
+  auto* dvipa = app.add_subcommand(
+      "dvipa",
+      "Dynamic VIPAs: dvipa [NAME] [--json] (state, rank, health, owner, announcers); "
+      "dvipa withdraw|resume|takeback NAME");
+  dvipa->add_option("args", a.dvipa.words, "NAME, or withdraw|resume|takeback NAME");
+  dvipa->add_flag("--json", a.dvipa.json, "vipad's answer as JSON");
+  cmds.emplace_back(dvipa, [&a](Session& s) { return run_dvipa(s, a.dvipa); });
 
   auto* exp = app.add_subcommand(
       "export", "Print the FRR or BIRD configuration that announces the VIPAs of a config file");

@@ -4,6 +4,7 @@
 
 #include "config/config.h"
 #include "core/export_snippets.h"
+#include "dvipa/export.h"
 #include "vipactl/session.h"
 
 namespace vipa::vipactl {
@@ -18,8 +19,10 @@ int run_export(const ExportArgs& a) {
   opt.bgp_asn = a.asn;
   opt.config_path = a.config;
   auto text = a.daemon == "bird" ? export_bird(*cfg, opt) : export_frr(*cfg, opt);
-  if (!text) return fail(kExitUsage, text.error().message);
-  std::cout << *text << std::flush;
+  std::string dv = a.daemon == "bird" ? dvipa::export_bird(*cfg) : dvipa::export_frr(*cfg);
+  if (!text && dv.empty()) return fail(kExitUsage, text.error().message);
+  // A config with Dynamic VIPAs only has no static part to print.
+  std::cout << (text ? *text : "") << dv << std::flush;
   return std::cout ? kExitOk : kExitFailure;
 }
 

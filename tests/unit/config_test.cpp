@@ -180,9 +180,9 @@ TEST(ConfigErrors, DuplicateTable) {
 
 TEST(ConfigErrors, UnknownTopLevelKey) {
   EXPECT_EQ(err("\nfoo = 1\n"),
-            "t.conf:2:1: unknown key 'foo' (expected vipa, route, dgd, routing or daemon)");
+            "t.conf:2:1: unknown key 'foo' (expected vipa, route, dgd, routing, daemon or dvipa)");
   EXPECT_EQ(err("[vipas.vi0]\n"),
-            "t.conf:1:2: unknown key 'vipas' (expected vipa, route, dgd, routing or daemon)");
+            "t.conf:1:2: unknown key 'vipas' (expected vipa, route, dgd, routing, daemon or dvipa)");
 }
 
 TEST(ConfigErrors, UnknownKeyInVipa) {

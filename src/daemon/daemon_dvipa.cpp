@@ -1,0 +1,50 @@
+// Dynamic VIPAs in the daemon: the manager's start and its control commands.
+#include "daemon/daemon.h"
+
+namespace vipa {
+
+using nlohmann::json;
+
+void Daemon::start_dvipa() {
+  dvipa_ = std::make_unique<DvipaManager>(
+      ev_, &cache_.obs(), hooks_.get(),
+      [this](const std::string& event, const std::string&, const std::string& message, json extra) {
+        emit(event, "", message, std::move(extra));
+      },
+      [this] { schedule("dvipa"); });
+  dvipa_->configure(cfg_);
+}
+
+json Daemon::dvipa_request(const json& req, bool privileged) {
+  const std::string cmd = req["cmd"].get<std::string>();
+  auto ok = [](json result) { return json{{"v", 1}, {"ok", true}, {"result", std::move(result)}}; };
+  std::string name;
+  if (req.contains("name")) {
+    if (!req["name"].is_string())
+      return error_answer("bad_request", cmd + ": \"name\" must be a string");
+    name = req["name"].get<std::string>();
+  }
+  if (!dvipa_) return error_answer("internal", "Dynamic VIPAs are not running");
+  if (cmd == "dvipa") {
+    json r = dvipa_->status_json(name);
+    if (!name.empty() && r["dvipas"].empty())
+      return error_answer("not_found", "no DVIPA named " + name);
+    return ok(r);
+  }
+  if (cmd == "netstat_vipadyn") return ok(dvipa_->vipadyn_json());
+  if (cmd != "dvipa_withdraw" && cmd != "dvipa_resume" && cmd != "dvipa_takeback")
+    return error_answer("unknown_command", "unknown command '" + cmd + "'");
+  if (!privileged)
+    return error_answer("permission_denied",
+                        cmd + ": permission denied (only root may change DVIPAs)");
+  if (name.empty()) return error_answer("bad_request", cmd + ": missing \"name\"");
+  Result<json> r = cmd == "dvipa_withdraw" ? dvipa_->withdraw(name)
+                   : cmd == "dvipa_resume" ? dvipa_->resume(name)
+                                           : dvipa_->takeback(name);
+  if (!r.ok()) return error_answer("not_found", r.error().message);
+  std::string verb = cmd.substr(6);
+  emit("dvipa_" + verb, "", name + ": " + verb + " asked by vipactl", {{"dvipa", name}});
+  return ok(*r);
+}
+
+}  // namespace vipa

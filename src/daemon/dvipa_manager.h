@@ -1,0 +1,134 @@
+// Dynamic VIPAs in vipad: wires the pure decisions (src/dvipa) to the event loop. It runs the
+// health checks, reads the routing protocol's view and the kernel's sockets, steps each
+// DVIPA's machine, and runs the routing daemon's commands (src/routing), one at a time, never
+// blocking the loop. The daemon gives it the config and the kernel's state, and puts the
+// links it asks for (links()) into its Intent.
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/desired.h"
+#include "core/model.h"
+#include "daemon/child_process.h"
+#include "daemon/dvipa_health.h"
+#include "daemon/hooks.h"
+#include "dvipa/damping.h"
+#include "dvipa/machine.h"
+#include "routing/adapter.h"
+
+namespace vipa {
+
+class DvipaManager {
+ public:
+  using Emit = std::function<void(const std::string& event, const std::string& name,
+                                  const std::string& message, nlohmann::json extra)>;
+  static constexpr uint64_t kTickUsec = 100'000;
+  static constexpr uint64_t kIdlePollMs = 200;
+  static constexpr uint64_t kCommandUsec = 5'000'000;
+  static constexpr uint64_t kReassertMs = 1000;
+  static constexpr uint64_t kFirstViewMs = 3000;  // decide without a view after this
+
+  DvipaManager(sd_event* ev, const Observed* obs, HookRunner* hooks, Emit emit,
+               std::function<void()> links_changed);
+  ~DvipaManager();
+
+  // At start and on every reload.
+  void configure(const Config& cfg);
+  // The links the kernel must hold: configured DVIPAs, and removed ones not yet withdrawn.
+  std::vector<Intent::DvipaLink> links() const;
+  // A kernel event: interfaces, routes.
+  void kernel_changed();
+  bool empty() const { return entries_.empty() && retiring_.empty(); }
+
+  // Control commands.
+  nlohmann::json status_json(const std::string& name) const;  // {"dvipas": [...]}
+  nlohmann::json vipadyn_json() const;
+  Result<nlohmann::json> withdraw(const std::string& name);
+  Result<nlohmann::json> resume(const std::string& name);
+  Result<nlohmann::json> takeback(const std::string& name);
+  std::string metrics_text() const;
+
+  // vipad --cleanup: withdraw every DVIPA of `cfg`, waiting for each command.
+  static void withdraw_all_blocking(const Config& cfg);
+
+ private:
+  struct Entry {
+    uint64_t id = 0;
+    DvipaConfig cfg;
+    dvipa::Machine machine;
+    dvipa::HealthCounter health;
+    std::unique_ptr<HealthProbe> probe;
+    std::string health_detail;
+    bool admin_withdrawn = false;
+    int busy = -1;
+    dvipa::View view;
+    std::optional<uint32_t> applied;  // what the daemon was last told (nullopt: withdrawn)
+    bool applied_known = false;       // false until a command succeeded or the view showed it
+    uint64_t last_command_ms = 0;
+    bool queued = false;
+    int withdraw_failures = 0;
+    uint64_t transitions = 0, announcements = 0;
+    std::set<std::string> problems;
+    Entry(uint64_t i, const DvipaConfig& c);
+  };
+  struct Job {
+    enum class Kind { Setup, Sync } kind;
+    uint64_t entry = 0;
+    bool force = false;
+  };
+
+  uint64_t now_ms() const;
+  void tick();
+  void evaluate(Entry& e, uint64_t now);
+  dvipa::Params params_of(const DvipaConfig& d) const;
+  std::vector<std::string> ifaces_of(const DvipaConfig& d) const;
+  bool interfaces_up(const DvipaConfig& d) const;
+  bool route_out(const DvipaConfig& d) const;
+  void start_health(Entry& e);
+  void on_health(uint64_t id, bool pass, const std::string& detail);
+  void poll_view();
+  void on_view(const ChildResult& r);
+  void poll_idle(uint64_t now);
+  void enqueue(Job j);
+  void run_next_job();
+  void on_job_done(const Job& j, std::optional<uint32_t> wanted, const ChildResult& r);
+  Entry* find(uint64_t id);
+  Entry* find(const std::string& name);
+  std::vector<DvipaConfig> configs() const;
+  nlohmann::json entry_json(const Entry& e, uint64_t now) const;
+  static int on_tick(sd_event_source* s, uint64_t usec, void* self);
+
+  sd_event* ev_;
+  const Observed* obs_;
+  HookRunner* hooks_;
+  Emit emit_;
+  std::function<void()> links_changed_;
+  Config cfg_;
+  std::unique_ptr<routing::Adapter> adapter_;
+  std::map<std::string, std::unique_ptr<Entry>> entries_;
+  std::vector<std::unique_ptr<Entry>> retiring_;
+  uint64_t next_id_ = 1;
+  sd_event_source* tick_ = nullptr;
+  ChildProcess cmd_, view_;
+  std::deque<Job> jobs_;
+  std::optional<Job> running_job_;
+  bool need_setup_ = true;
+  bool first_view_done_ = false;
+  bool view_ok_once_ = false;
+  uint64_t started_ms_ = 0;
+  uint64_t last_view_ms_ = 0, last_idle_ms_ = 0;
+  std::string view_error_;
+  uint64_t views_ = 0, view_failures_ = 0, commands_ = 0, command_failures_ = 0, reasserts_ = 0;
+};
+
+}  // namespace vipa
