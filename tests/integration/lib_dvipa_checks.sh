@@ -231,7 +231,7 @@ dv_check_remove_order() {
   check_within "$DYN_MODE-order-steady-before" 40 dv_steady
   cp "$DYN_DIR/h1/vipa.conf" "$DYN_DIR/h1/vipa.conf.full"
   : >"$DYN_DIR/h1.addr"
-  dyn_bg bash -c "exec ip -ts -n $DYN-h1 monitor address >>$DYN_DIR/h1.addr"
+  dyn_bg bash -c "exec chrt -f 20 ip -ts -n $DYN-h1 monitor address >>$DYN_DIR/h1.addr"
   local mon=$DYN_LAST
   dyn_monitor_start r1
   sleep 0.3
@@ -291,7 +291,7 @@ dv_check_delay_join() {
   dyn_shun h3 no
   dv_remove_announcement h3 >/dev/null 2>&1
   : >"$DYN_DIR/h3.routes"
-  dyn_bg bash -c "exec ip -ts -n $DYN-h3 monitor route >>$DYN_DIR/h3.routes"
+  dyn_bg bash -c "exec chrt -f 20 ip -ts -n $DYN-h3 monitor route >>$DYN_DIR/h3.routes"
   local mon=$DYN_LAST
   nodefault() { ! ip -n "$DYN-h3" route show default | grep -q .; }
   check_within "$DYN_MODE-delayjoin-h3-has-no-way-back" 15 nodefault
