@@ -305,7 +305,11 @@ dv_check_delay_join() {
   way_back_first() {
     local td ta
     td=$(ip_ts_first "$DYN_DIR/h3.routes" "^\[[^]]*\] default .*proto (ospf|bgp)")
-    ta=$(ev_time h3 dvipa_announce)
+    # The first announcement with a metric (vipad also reports its withdrawals as
+    # dvipa_announce, with metric null, and withdraws once at start).
+    ta=$(grep '"event":"dvipa_announce"' "$DYN_DIR/h3/monitor.json" |
+      jq -r 'select(.metric != null) | .time' 2>/dev/null | head -n 1)
+    [ -n "$ta" ] && ta=$(date -d "$ta" +%s.%N)
     echo "default route at $td, announced at $ta"
     before "$td" "$ta"
   }
