@@ -35,7 +35,7 @@ maxof() { sort -n | tail -n 1; }
 # measure LABEL EVENT NEWOWNER FAILCMD RESTORECMD: RUNS times FAILCMD, wait for NEWOWNER, time
 # it, RESTORECMD, wait for h1 again; the return is measured as "takeback" of the same LABEL.
 measure() {
-  local label=$1 ev=$2 who=$3 failcmd=$4 restorecmd=$5 r t ms fails=0 tb=() fw=() tfails=0
+  local label=$1 ev=$2 who=$3 failcmd=$4 restorecmd=$5 r t ms fails=0 slow=0 tb=() fw=() tfails=0 tslow=0
   for ((r = 1; r <= RUNS; r++)); do
     dyn_wait 60 steady || { echo "  $label $ev: not steady before run $r" >&2; return 1; }
     t=$EPOCHREALTIME
@@ -49,6 +49,7 @@ measure() {
       ms=$(dyn_probe first "$t" "$who")
       fw+=("$ms")
       fails=$((fails + $(dyn_probe fails "$t" 2>/dev/null)))
+      slow=$((slow + $(dyn_probe slow "$t")))
     else
       echo "  $label $ev run $r: $who never answered" >&2
     fi
@@ -59,11 +60,12 @@ measure() {
       sleep 2.1
       tb+=("$(dyn_probe first "$t" h1)")
       tfails=$((tfails + $(dyn_probe fails "$t" 2>/dev/null)))
+      tslow=$((tslow + $(dyn_probe slow "$t")))
     fi
     DYN_FAIL_T=
   done
-  row "$label" "$ev" "${fw[@]}" -- $fails
-  [ "$ev" = carrier ] && row "$label" "takeback" "${tb[@]}" -- $tfails
+  row "$label" "$ev" "${fw[@]}" -- "$fails / $slow"
+  [ "$ev" = carrier ] && row "$label" "takeback" "${tb[@]}" -- "$tfails / $tslow"
 }
 row() {
   local label=$1 ev=$2 v=()
@@ -117,6 +119,7 @@ measure_whenidle() {
       fails=$((fails + $(dyn_probe fails "$t" 2>/dev/null)))
     fi
   done
+  fails="$fails / -"
   row "$label" "whenidle (streams broken: $broken)" "${v[@]}" -- $fails
   for h in "${DYN_HOSTS[@]}"; do
     sed -i 's/^takeback = .*/takeback = "immediate"/' "$DYN_DIR/$h/vipa.conf"
@@ -174,10 +177,11 @@ done
   echo "# Dynamic VIPA takeover, raw results"
   echo
   echo "\`bench/dvipa_takeover.sh $RUNS\` on $(date -u +%Y-%m-%d), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), kernel $(uname -r), FRR $("$FRR_BIN/zebra" --version 2>/dev/null | head -n1 | awk '{print $3}'), $(keepalived --version 2>&1 | head -n1 | awk '{print $1, $2}')."
-  echo "Milliseconds from the event to the first new connection answered by the new owner (after"
-  echo "which no other host answered); failed = connections that failed in all runs together."
+  echo "Milliseconds from the event to the first new connection answered by the new owner within"
+  echo "0.5 s (after which no other host answered); failed / slow = connections of all runs that"
+  echo "failed (2 s without an answer, a reset) / were answered only after a resent SYN (>= 0.5 s)."
   echo
-  echo "| setup | event | median ms | max ms | runs | failed |"
+  echo "| setup | event | median ms | max ms | runs | failed / slow |"
   echo "|---|---|---|---|---|---|"
   cat "$ROWS"
 } >"$OUT"

@@ -15,8 +15,10 @@ Reports on a probe LOG (times in seconds since the epoch, results on stdout):
   count LOG SINCE NAME     attempts started at or after SINCE answered by NAME
   fails LOG SINCE [UNTIL]  failed attempts started in [SINCE, UNTIL)
   first LOG SINCE NAME     ms from SINCE to the start of the first attempt answered by NAME
-                           after which no attempt started was answered by any other host
-                           (exit 1 when there is none)
+                           within 0.5 s, after which no attempt so answered was answered by
+                           any other host (exit 1 when there is none)
+  slow LOG SINCE           attempts started at or after SINCE answered only after 0.5 s or
+                           more (a lost SYN, resent)
   tail LOG N               the last N attempts are all answered (exit 1 otherwise)
 And on a log of `ip -ts monitor link`:
   linktime MONLOG SINCE up|down IF...   the time (epoch s) of the first carrier change of one
@@ -175,9 +177,16 @@ def main():
         for r in bad[:5]:
             sys.stderr.write("%.6f %s\n" % (r[0], r[2]))
         print(len(bad))
+    elif cmd == "slow":
+        since = float(a[1])
+        print(sum(1 for r in attempts(a[0])
+                  if r[0] >= since and not r[2].startswith("FAIL") and r[1] - r[0] >= 0.5))
     elif cmd == "first":
         since = float(a[1])
-        rows = [r for r in attempts(a[0]) if r[0] >= since and not r[2].startswith("FAIL")]
+        # Only attempts answered within 0.5 s: one whose SYN was lost and resent after TCP's
+        # 1 s timeout would date the new owner's first answer back to before it had the address.
+        rows = [r for r in attempts(a[0])
+                if r[0] >= since and not r[2].startswith("FAIL") and r[1] - r[0] < 0.5]
         first = None
         for r in rows:
             if r[2] == a[2]:

@@ -123,7 +123,11 @@ dyn_kill() {
   wait "$pid" 2>/dev/null
   return 0
 }
+# dyn_bg CMD...: CMD in the background, recorded; DYN_LAST = its PID. `dyn_bg dyn_in NODE ...`
+# runs `ip netns exec` itself (which execs the program): a backgrounded shell function would be
+# a subshell, and its PID not the program's.
 dyn_bg() {
+  [ "$1" = dyn_in ] && set -- ip netns exec "$DYN-$2" "${@:3}"
   "$@" &
   DYN_LAST=$!
   DYN_PIDS+=("$DYN_LAST")
@@ -484,7 +488,7 @@ dyn_vipad_conf() {
 dyn_vipad_start() {
   local h=$1 d=$DYN_DIR/$1
   mkdir -p "$d/run"
-  dyn_in "$h" "$VIPAD" --config "$d/vipa.conf" --socket "$d/run/vipad.sock" \
+  ip netns exec "$DYN-$h" "$VIPAD" --config "$d/vipa.conf" --socket "$d/run/vipad.sock" \
     >>"$d/vipad.log" 2>&1 &
   VIPAD_PIDS[$h]=$!
   dyn_wait 10 test -S "$d/run/vipad.sock" && dyn_alive "${VIPAD_PIDS[$h]}"
@@ -552,10 +556,12 @@ dyn_all_routing_up() {
 }
 
 # Route changes a router makes for the DVIPA, counted from `ip monitor route` in its namespace.
+# The monitors run at real-time priority: `ip -ts` stamps a message when it reads it, and on a
+# busy machine a monitor at normal priority read 0.3 s late, enough to reorder two events.
 dyn_monitor_start() { # ROUTER
   local r=$1
   : >"$DYN_DIR/$r.routes"
-  dyn_bg bash -c "exec ip netns exec $DYN-$r stdbuf -oL ip -ts -4 monitor route >>'$DYN_DIR/$r.routes'"
+  dyn_bg bash -c "exec chrt -f 20 ip -ts -n $DYN-$r -4 monitor route >>'$DYN_DIR/$r.routes'"
 }
 dyn_route_changes() { # ROUTER: lines about the DVIPA seen so far
   grep -c " $DVIPA" "$DYN_DIR/$1.routes" 2>/dev/null || true

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The Dynamic VIPA checks shared by test_dvipa_ospf.sh and test_dvipa_bgp.sh (the same list
+# The Dynamic VIPA checks shared by test_dvipa_lab_ospf.sh and test_dvipa_lab_bgp.sh (the same list
 # over either protocol) and the other test_dvipa_*.sh: sourced after lib.sh and lib_dvipa.sh.
 # Every check waits for an event (the client's answers, `vipactl dvipa --json`, the routers'
 # routes); none asserts a latency. Times are printed as notes; bench/dvipa_takeover.sh measures.
@@ -231,7 +231,7 @@ dv_check_remove_order() {
   check_within "$DYN_MODE-order-steady-before" 40 dv_steady
   cp "$DYN_DIR/h1/vipa.conf" "$DYN_DIR/h1/vipa.conf.full"
   : >"$DYN_DIR/h1.addr"
-  dyn_bg bash -c "exec ip -ts -n $DYN-h1 monitor address >>$DYN_DIR/h1.addr"
+  dyn_bg bash -c "exec chrt -f 20 ip -ts -n $DYN-h1 monitor address >>$DYN_DIR/h1.addr"
   local mon=$DYN_LAST
   dyn_monitor_start r1
   sleep 0.3
@@ -291,7 +291,7 @@ dv_check_delay_join() {
   dyn_shun h3 no
   dv_remove_announcement h3 >/dev/null 2>&1
   : >"$DYN_DIR/h3.routes"
-  dyn_bg bash -c "exec ip -ts -n $DYN-h3 monitor route >>$DYN_DIR/h3.routes"
+  dyn_bg bash -c "exec chrt -f 20 ip -ts -n $DYN-h3 monitor route >>$DYN_DIR/h3.routes"
   local mon=$DYN_LAST
   nodefault() { ! ip -n "$DYN-h3" route show default | grep -q .; }
   check_within "$DYN_MODE-delayjoin-h3-has-no-way-back" 15 nodefault
@@ -305,7 +305,11 @@ dv_check_delay_join() {
   way_back_first() {
     local td ta
     td=$(ip_ts_first "$DYN_DIR/h3.routes" "^\[[^]]*\] default .*proto (ospf|bgp)")
-    ta=$(ev_time h3 dvipa_announce)
+    # The first announcement with a metric (vipad also reports its withdrawals as
+    # dvipa_announce, with metric null, and withdraws once at start).
+    ta=$(grep '"event":"dvipa_announce"' "$DYN_DIR/h3/monitor.json" |
+      jq -r 'select(.metric != null) | .time' 2>/dev/null | head -n 1)
+    [ -n "$ta" ] && ta=$(date -d "$ta" +%s.%N)
     echo "default route at $td, announced at $ta"
     before "$td" "$ta"
   }

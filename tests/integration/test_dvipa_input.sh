@@ -71,14 +71,15 @@ routing-announce-unknown|announce = "ospf"|announce = "rip"
 routing-view-interval|view_interval_ms = 500|view_interval_ms = 1
 dvipa-name-too-long|[dvipa.web]|[dvipa.web-with-a-long-name]
 EOF
-# Two kinds of health check at once: the second one is the error.
+# Two kinds of health check at once: the error names the table or the second key.
 both() {
-  local f=$DYN_DIR/bad-both.conf out line
+  local f=$DYN_DIR/bad-both.conf out line hdr
   sed 's#^exec = .*#&\ntcp = "127.0.0.1:80"#' "$GOOD" >"$f"
   line=$(grep -n '^tcp = ' "$f" | cut -d: -f1)
+  hdr=$(grep -n '^\[dvipa.web.health\]' "$f" | cut -d: -f1)
   out=$("$VIPAD" --check --config "$f" 2>&1)
   echo "exit $?: $out"
-  grep -Eq "^$f:$line:[0-9]+: " <<<"$out"
+  grep -Eq "^$f:($hdr|$line):[0-9]+: " <<<"$out"
 }
 check "input-health-exec-and-tcp" both
 
