@@ -5,7 +5,7 @@
 #
 # Knobs: SECS (6), FLOODERS (1), BENCH_OUT=FILE keeps the markdown it prints.
 #
-# vipad with the seed config in the seed's namespaces (tests/integration/lib.sh). First the
+# vipad with the sample config in the sample's namespaces (tests/integration/lib.sh). First the
 # wait of a client's `version` request on an idle vipad (the anchor: the same client and
 # request with nobody else connected), then the same while FLOODERS clients pipeline `status`
 # requests without pause and read the answers (tests/tools/ctl_abuse.py flood). vipad answers

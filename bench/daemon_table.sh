@@ -8,9 +8,9 @@
 # its start then rewrites every one, and each replacement of the churn once more),
 # BENCH_OUT=FILE keeps the markdown it prints.
 #
-# In the seed's namespaces (tests/integration/lib.sh, vt<PID>-*, deleted on exit), the host's main
+# In the sample's namespaces (tests/integration/lib.sh, vt<PID>-*, deleted on exit), the host's main
 # table gets V4 IPv4 and V6 IPv6 routes of proto bird and proto bgp through en1 and en5
-# (bench/daemon_table.py). vipad starts over it with the seed config (NOTIFY_SOCKET to
+# (bench/daemon_table.py). vipad starts over it with the sample config (NOTIFY_SOCKET to
 # bench/notify_wait.py: start -> READY=1); then the table churns at RATE replacements a second for
 # SECS seconds. Reported: vipad's CPU over the churn window and its VmHWM, side by side with the
 # anchor in the same run: `ip monitor route` (to /dev/null) over the same window, and
@@ -116,7 +116,7 @@ say "| CPU from start until converged | $START_CPU s | |"
 say "| CPU during the churn | $V_CPU % of a core | \`ip monitor route\`: $M_CPU % |"
 say "| peak RSS | VmHWM $(mib "$V_HWM") MiB (at READY: $(mib "$START_HWM") MiB) | \`ip monitor\` $(mib "$MON_HWM") MiB, \`ip route show\` $(mib "$SHOW_RSS") MiB |"
 say "| RSS at the end | VmRSS $(mib "$V_RSS") MiB | |"
-say "| seed state (and every source) right after the churn | $OK (routes without source: $LEFT) | |"
+say "| sample state (and every source) right after the churn | $OK (routes without source: $LEFT) | |"
 say ""
 say "Table: $N daemon routes; load: $LOAD; churn: $CHURN; vipad logged $overruns overrun(s)."
 echo "RESULT kind=$KIND routes=$((V4 + V6)) cpu=$V_CPU hwm_kib=$V_HWM rss_kib=$V_RSS ready=$V_READY start_cpu=$START_CPU anchor_cpu=$M_CPU" >>"$BENCH_OUT"

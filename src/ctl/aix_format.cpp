@@ -195,7 +195,7 @@ std::string route_row(const std::string& dst, const std::string& gw, const std::
 }
 
 // The local-table entries AIX shows: the loopback network and the VIPA addresses, both through
-// the loopback interface (the seed's "127/8 127.0.0.1 U lo0" and "10.68.6.1 127.0.0.1 UH lo0").
+// the loopback interface (the sample's "127/8 127.0.0.1 U lo0" and "10.68.6.1 127.0.0.1 UH lo0").
 bool shown_local_entry(const json& route) {
   if (get_str(route, "table") != "local" || get_str(route, "type") != "local") return false;
   if (get_bool(route, "vipa")) return true;
@@ -250,7 +250,7 @@ std::string route_tree(const json& routes, const char* family) {
   std::set<std::string> local_keys;
   for (const auto& r : routes) {
     if (get_str(r, "family") == family && shown_local_entry(r)) {
-      // The seed lists the loopback network before the VIPA host route.
+      // IBM's sample lists the loopback network before the VIPA host route.
       (get_bool(r, "vipa") ? vipa_rows : loopback_rows) += local_row(r);
       local_keys.insert(route_key(r));
     }
