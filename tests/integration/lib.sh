@@ -391,7 +391,7 @@ remote_route_del() {
 seed_config() {
   local f=${1:-$CONF}
   {
-    echo '# IBM's sample: VIPA vi0 used by en1 and en5, default routes via both routers.'
+    echo '# The sample: VIPA vi0 used by en1 and en5, default routes via both routers.'
     echo '[vipa.vi0]'
     echo "netaddr = \"$VIPA4\""
     echo 'netmask = "255.255.255.0"'
