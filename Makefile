@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build test unit integration sanitize clean demo lab-clean dvipa-lab
+.PHONY: all deps build test unit integration sanitize clean demo lab-clean dvipa-lab dvipa-test
 
 all: build
 
@@ -19,7 +19,7 @@ test: deps
 	./scripts/run-tests.sh
 
 unit: build
-	ctest --test-dir $(BUILD) --output-on-failure -LE integration
+	ctest --test-dir $(BUILD) --output-on-failure -LE 'integration|dvipa_lab'
 
 integration: build
 	ctest --test-dir $(BUILD) --output-on-failure -L integration
@@ -45,3 +45,8 @@ dvipa-lab: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPA_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j$(JOBS) --target vipad vipactl
 	VIPAD=$(BUILD)/vipad VIPACTL=$(BUILD)/vipactl ./lab/dvipa.sh
+
+# The three-host Dynamic VIPA scenes over OSPF and BGP (tests/integration/test_dvipa_lab_*.sh,
+# test_dvipa_takeback.sh, test_dvipa_flap.sh): real FRR on every node, several minutes each.
+dvipa-test: build
+	ctest --test-dir $(BUILD) --output-on-failure -L dvipa_lab

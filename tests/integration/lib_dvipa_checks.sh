@@ -360,8 +360,7 @@ dv_hand_suite() {
 # dv_suite: the list over $DYN_MODE, on one lab built once.
 dv_suite() {
   if ! dv_engine_present; then
-    note "SKIP the vipad checks: this vipad has no [dvipa.*] yet; the lab alone is checked"
-    dv_hand_suite
+    fail "vipad-knows-dvipa" "vipad --check refuses a [dvipa.*] table"
     dyn_finish
   fi
   if dyn_up; then

@@ -17,7 +17,7 @@ source "$HERE/lib_dvipa_checks.sh"
 dyn_test_traps
 
 if ! dv_engine_present; then
-  note "SKIP: this vipad has no [dvipa.*] yet (the lab alone: test_dvipa_lab_ospf.sh)"
+  fail "vipad-knows-dvipa" "vipad --check refuses a [dvipa.*] table"
   dyn_finish
 fi
 if dyn_up; then pass "flap-lab-up"; else

@@ -13,7 +13,7 @@ source "$HERE/lib_dvipa_checks.sh"
 dyn_test_traps
 
 if ! dv_engine_present; then
-  note "SKIP: this vipad has no [dvipa.*] yet"
+  fail "vipad-knows-dvipa" "vipad --check refuses a [dvipa.*] table"
   dyn_finish
 fi
 
