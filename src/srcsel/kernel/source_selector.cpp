@@ -4,6 +4,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -205,6 +206,13 @@ void SourceSelector::sync_bpf(const std::vector<RuleState>& states) {
     } else if (cookie_ == 0) {
       bpf_unavailable_ = "the kernel cannot name network namespaces (SO_NETNS_COOKIE, Linux 5.14)";
     } else {
+      // A vipad without root (the packaged service runs as its own user) may not write a
+      // root-only bpffs: it then holds the links by descriptor alone, as without a bpffs.
+      if (!pin_dir_.empty() && mkdir(pin_dir_.c_str(), 0700) < 0 && errno != EEXIST) {
+        notice_("cannot pin BPF links in " + pin_dir_ + " (" + std::strerror(errno) +
+                "): the source rules' BPF links are held by vipad alone");
+        pin_dir_.clear();
+      }
       auto b = std::make_unique<BpfPrograms>();
       Status s = b->load(pin_dir_, cookie_);
       if (s.ok()) {
