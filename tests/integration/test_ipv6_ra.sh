@@ -229,6 +229,15 @@ check "stop-leaves-advertised" advertised_intact en1
 check "vipad-restarts" start_vipad
 check_within "companion-again" 5 companion en5
 check "cleanup-runs" run_vipad --cleanup --config "$CONF" --socket "$SOCK"
+# --cleanup stops the running vipad first (its contract): that exit is expected, and clean.
+cleanup_stopped_vipad() {
+  wait_for 5 pid_gone "$VIPAD_PID" || return 1
+  wait "$VIPAD_PID" 2>/dev/null
+  local rc=$?
+  VIPAD_PID=
+  [ "$rc" = 0 ]
+}
+check "cleanup-stopped-running-vipad" cleanup_stopped_vipad
 check "cleanup-removes-companions" no_companions
 check "cleanup-leaves-advertised-en1" advertised_intact en1
 check "cleanup-leaves-advertised-en5" advertised_intact en5
