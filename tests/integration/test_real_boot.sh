@@ -247,9 +247,14 @@ upgrade_keeps_address() {
   [ "$changes" -eq 0 ] || { head -n 10 "$TMP/monitor.log"; return 1; }
 }
 
+# A MainPID of 0 (between a stop and a start) must never reach kill: `kill -STOP 0` would stop
+# the test's own process group.
+running_pid() { [[ "$(main_pid)" =~ ^[1-9][0-9]*$ ]]; }
 watchdog_restarts() {
   local pid
+  wait_for 30 running_pid || { echo "vipad has no main PID"; return 1; }
   pid=$(main_pid)
+  [[ "$pid" =~ ^[1-9][0-9]*$ ]] || return 1
   inct kill -STOP "$pid" || return 1
   # WatchdogSec=30s: systemd sends SIGABRT, which a stopped process cannot act on, then
   # SIGKILL after TimeoutAbortSec (the default: TimeoutStopSec, 90 s), and restarts it
