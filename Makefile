@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build test unit integration sanitize clean demo lab-clean dvipa-lab dvipa-test
+.PHONY: all deps build test unit integration sanitize clean demo lab-clean dvipa-lab dvipa-test boot-test
 
 all: build
 
@@ -19,7 +19,7 @@ test: deps
 	./scripts/run-tests.sh
 
 unit: build
-	ctest --test-dir $(BUILD) --output-on-failure -LE 'integration|dvipa_lab'
+	ctest --test-dir $(BUILD) --output-on-failure -LE 'integration|dvipa_lab|boot'
 
 integration: build
 	ctest --test-dir $(BUILD) --output-on-failure -L integration
@@ -50,3 +50,8 @@ dvipa-lab: deps
 # test_dvipa_takeback.sh, test_dvipa_flap.sh): real FRR on every node, several minutes each.
 dvipa-test: build
 	ctest --test-dir $(BUILD) --output-on-failure -L dvipa_lab
+
+# The Debian package under a real systemd as PID 1 (systemd-nspawn -b, a Debian 12 root made by
+# mmdebstrap from Debian's mirror): tests/integration/test_real_boot.sh.
+boot-test: build
+	ctest --test-dir $(BUILD) --output-on-failure -L boot

@@ -81,7 +81,7 @@ start=$(date +%s)
 if [[ " $STAGES " == *" main "* ]]; then
   if build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIPA_WERROR=ON; then
     echo "== unit tests"
-    run_ctest unit --test-dir build -LE 'integration|dvipa_lab' -j"$JOBS" --timeout 300
+    run_ctest unit --test-dir build -LE 'integration|dvipa_lab|boot' -j"$JOBS" --timeout 300
     echo "== integration tests"
     run_ctest integration --test-dir build -L integration
   else
@@ -95,7 +95,7 @@ if [[ " $STAGES " == *" asan "* ]]; then
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   if build build-asan -DCMAKE_BUILD_TYPE=Debug -DVIPA_SANITIZE=ON -DVIPA_BUILD_BENCH=OFF; then
     echo "== unit tests (ASan+UBSan)"
-    run_ctest unit-asan --test-dir build-asan -LE 'integration|dvipa_lab' -j"$JOBS" --timeout 300
+    run_ctest unit-asan --test-dir build-asan -LE 'integration|dvipa_lab|boot' -j"$JOBS" --timeout 300
     echo "== integration tests (ASan+UBSan)"
     # test_package and test_real_boot build and install their own Release package: the same
     # test again here would add nothing the sanitizers see.
