@@ -107,7 +107,7 @@ struct Config {
   RoutingConfig routing;
   DaemonConfig daemon;
   std::vector<SourceConfig> sources;  // [[source]], in file order
-  std::vector<DvipaConfig> dvipas;  // [dvipa.NAME], in file order
+  std::vector<DvipaConfig> dvipas;    // [dvipa.NAME], in file order
 };
 
 // Parse and fully validate. `name` is used in error locations.

@@ -9,8 +9,8 @@
 #include <tuple>
 
 #include "core/advertised_routes.h"
-#include "srcsel/source_rules.h"
 #include "core/route_iface.h"
+#include "srcsel/source_rules.h"
 
 namespace vipa {
 

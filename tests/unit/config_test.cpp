@@ -180,9 +180,11 @@ TEST(ConfigErrors, DuplicateTable) {
 
 TEST(ConfigErrors, UnknownTopLevelKey) {
   EXPECT_EQ(err("\nfoo = 1\n"),
-            "t.conf:2:1: unknown key 'foo' (expected vipa, route, dgd, routing, daemon, source or dvipa)");
+            "t.conf:2:1: unknown key 'foo' (expected vipa, route, dgd, routing, daemon, source or "
+            "dvipa)");
   EXPECT_EQ(err("[vipas.vi0]\n"),
-            "t.conf:1:2: unknown key 'vipas' (expected vipa, route, dgd, routing, daemon, source or dvipa)");
+            "t.conf:1:2: unknown key 'vipas' (expected vipa, route, dgd, routing, daemon, source "
+            "or dvipa)");
 }
 
 TEST(ConfigErrors, UnknownKeyInVipa) {
