@@ -553,6 +553,17 @@ ping_from() {
 
 # monitor_start: `ip monitor route address link` in the host; returns once it is listening
 # (proved by a marker change it must report). MON_FILE holds its output.
+# monitor_subscribed FILE: a `vipactl monitor` writing to FILE has subscribed. vipactl prints
+# nothing until an event, so ask for a harmless one (a reload of the unchanged configuration)
+# until it arrives: waiting for the event, not for the clock.
+monitor_subscribed() {
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    "$VIPACTL" --socket "$SOCK" reload >/dev/null 2>&1
+    wait_for 1 grep -q 'reload' "$1" && return 0
+  done
+  return 1
+}
 monitor_start() {
   wait_for 5 no_tentative
   MON_FILE=$TMP/monitor.$VIPAD_STARTS.$RANDOM

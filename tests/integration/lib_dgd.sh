@@ -78,8 +78,7 @@ events_start() {
   EVENTS_FILE=$TMP/events.$RANDOM
   bg "$VIPACTL" --socket "$SOCK" monitor --json >"$EVENTS_FILE" 2>&1
   EVENTS_PID=$BG_LAST
-  wait_for 3 test -s "$EVENTS_FILE" || true  # vipactl prints nothing until an event; fine
-  sleep 0.2
+  monitor_subscribed "$EVENTS_FILE"
 }
 # event_seen NAME REGEX: an event NAME whose line matches REGEX was received.
 event_seen() { grep "\"event\":\"$1\"" "$EVENTS_FILE" 2>/dev/null | grep -Eq -- "$2"; }

@@ -104,7 +104,7 @@ check_stays "vi0-stays-up" 0.3 link_is_up vi0
 # Monitor: a failover is an event line.
 ctl monitor >"$TMP/monitor.out" 2>&1 &
 MON=$!
-sleep 0.3
+check "monitor-subscribed" monitor_subscribed "$TMP/monitor.out"
 ipr1 link set r1h down
 check_within "monitor-shows-failover" 3 grep -q "failover" "$TMP/monitor.out"
 kill "$MON" 2>/dev/null
