@@ -5,7 +5,8 @@
 //  - the line checks (JSON object, "cmd" a string, "v" == 1, "id" echoed back);
 //  - mkdev/chdev's request validation: "attrs" (AIX attribute -> string) applied with
 //    apply_aix_attr() to the sample's vi0, the result judged by validate_config(), and what is
-//    accepted rendered to the drop-in form and parsed back to the same attributes;
+//    accepted rendered by render_dropin() (what mkdev/chdev write) and parsed back to the same
+//    attributes;
 //  - vipactl's formatting of whatever JSON comes back (src/ctl/aix_format.h promises it never
 //    throws, whatever the fields hold).
 // An uncaught exception or a broken property aborts, which libFuzzer reports as a crash.
@@ -59,7 +60,8 @@ void change_attributes(const json& attrs) {
     if (!vipa::apply_aix_attr(v, k, val.get<std::string>()).ok()) return;  // invalid
   }
   if (!vipa::validate_config(next).ok()) return;
-  std::string toml = vipa::render_vipa_toml(v);
+  // The very file mkdev/chdev write (daemon_admin.cpp): the whole drop-in, header included.
+  std::string toml = vipa::render_dropin({v}, {});
   auto back = vipa::parse_config_string(toml, "50-vipactl.toml");
   if (!back.ok()) fail("accepted change does not load back: " + back.error().message + "\n" + toml);
   if (back->vipas.size() != 1 || vipa::aix_attrs(back->vipas[0]) != vipa::aix_attrs(v))

@@ -40,7 +40,9 @@ uint64_t GatewayState::deadline(const DgdTiming& t) const {
   // Silence counts only while probes go out: if this process was not scheduled for a while,
   // nothing was asked, and the gateway gets its packets_lost probes once it runs again.
   if (sent_since_answer_ < t.packets_lost) return kNever;
-  return std::max(last_answer_ + t.packets_lost * t.ping_us, nth_sent_at_ + rtt_) + t.grace_us();
+  return sat_add(std::max(sat_add(last_answer_, sat_mul(t.packets_lost, t.ping_us)),
+                          sat_add(nth_sent_at_, rtt_)),
+                 t.grace_us());
 }
 
 uint64_t GatewayState::next_wakeup(const DgdTiming& t) const {
@@ -68,8 +70,8 @@ DgdChange GatewayState::on_timer(uint64_t now, const DgdTiming& t, bool* send) {
   round_gw_ = round_track_ = round_counted_ = false;
   // Keep to the schedule (no drift from wakeup latency), unless we fell a whole interval behind.
   uint64_t interval = alive_ ? t.ping_us : t.retry_us;
-  next_send_ += interval;
-  if (next_send_ <= now) next_send_ = now + interval;
+  next_send_ = sat_add(next_send_, interval);
+  if (next_send_ <= now) next_send_ = sat_add(now, interval);
   *send = true;
   return change;
 }
@@ -131,7 +133,7 @@ DgdChange GatewayState::die(uint64_t now, const DgdTiming& t, DeathCause c) {
   streak_ = 0;
   // The round in flight is part of the silence that killed it, not a miss of its own.
   round_counted_ = true;
-  next_send_ = active_ ? std::min(next_send_, now + t.retry_us) : now;
+  next_send_ = active_ ? std::min(next_send_, sat_add(now, t.retry_us)) : now;
   return DgdChange::Died;
 }
 

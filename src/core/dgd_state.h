@@ -40,6 +40,17 @@ DgdTiming dgd_timing(const DgdConfig& c);
 
 inline constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 
+// Times in microseconds, saturating at kNever: a deadline past the end of the clock is never,
+// not a small number after a wrap (ping_time_ms and packets_lost are each up to 2^32 - 1).
+inline uint64_t sat_add(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? kNever : r;
+}
+inline uint64_t sat_mul(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? kNever : r;
+}
+
 enum class DgdChange { None, Died, Restored };
 enum class DeathCause { None, GatewaySilent, TrackSilent, NeighbourFailed };
 

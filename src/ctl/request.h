@@ -18,6 +18,8 @@ struct LineOutcome {
 
 // Deepest nesting of arrays/objects a request may have (see request.cpp).
 inline constexpr int kMaxDepth = 64;
+// Routes in one `routes` answer (about 700 KB of JSON); more are paged with "offset".
+inline constexpr size_t kRoutesPerAnswer = 2048;
 
 nlohmann::json error_answer(const std::string& code, const std::string& message);
 

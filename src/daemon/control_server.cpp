@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/bytes_text.h"
+#include "daemon/log.h"
 
 namespace vipa {
 
@@ -261,7 +262,11 @@ void ControlServer::handle_line(Client& c, const std::string& line) {
 
 void ControlServer::send(Client& c, const json& j) {
   if (c.dead || (c.closing && !out_pending(c))) return;
-  if (c.out.size() - c.out_off > kMaxOutput) {
+  size_t unsent = c.out.size() - c.out_off;
+  if (unsent > kMaxOutput || (c.monitor && unsent > kMaxMonitorBacklog)) {
+    log::warn("control: a client (uid " + std::to_string(c.uid) + ") left " +
+              std::to_string(unsent) + " bytes of " + (c.monitor ? "events" : "answers") +
+              " unread: dropped");
     kill(c);
     return;
   }

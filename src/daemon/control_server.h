@@ -32,7 +32,10 @@ class ControlServer {
   using Handler = std::function<nlohmann::json(const nlohmann::json& req, bool privileged)>;
   static constexpr size_t kMaxLine = 65536;
   static constexpr size_t kMaxClients = 256;
-  static constexpr size_t kMaxOutput = 4 << 20;  // a monitor that stops reading is dropped
+  static constexpr size_t kMaxOutput = 4 << 20;  // unsent answers; one answer may exceed it
+  // Unsent events a `monitor` client may hold before it is dropped (with a log line): a
+  // subscriber that stops reading costs at most this much, never the daemon's memory.
+  static constexpr size_t kMaxMonitorBacklog = 1 << 20;
   static constexpr size_t kReadChunk = 16384;
   static constexpr uint64_t kIdleUsec = 30'000'000;
   static constexpr int kLinesPerTurn = 16;

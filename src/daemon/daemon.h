@@ -73,7 +73,9 @@ class Daemon {
   void refresh_routing_daemon(const std::vector<IpAddr>& restored);
   void run_hook(const std::string& event, const std::string& vipa, const nlohmann::json& extra);
   nlohmann::json vipa_json(const VipaConfig& v) const;
-  nlohmann::json routes_json(const std::string& family) const;
+  // At most `limit` routes from the `offset`-th on; "total" and, when more follow, "next".
+  nlohmann::json routes_json(const std::string& family, size_t offset = 0,
+                             size_t limit = SIZE_MAX) const;
   nlohmann::json cmd_mkdev(const nlohmann::json& req);
   nlohmann::json cmd_chdev(const nlohmann::json& req);
   nlohmann::json cmd_rmdev(const nlohmann::json& req);

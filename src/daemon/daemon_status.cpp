@@ -2,10 +2,13 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "common/bytes_text.h"
 #include "core/desired.h"
 #include "core/route_iface.h"
 #include "core/route_status.h"
+#include "ctl/request.h"
 #include "daemon/daemon.h"
 
 namespace vipa {
@@ -193,8 +196,9 @@ json Daemon::status_json() const {
   return j;
 }
 
-json Daemon::routes_json(const std::string& family) const {
+json Daemon::routes_json(const std::string& family, size_t offset, size_t limit) const {
   json out = json::array();
+  size_t seen = 0;
   std::set<IpAddr> vipa_addrs;
   for (auto& v : cfg_.vipas) {
     if (v.netaddr) vipa_addrs.insert(*v.netaddr);
@@ -205,6 +209,7 @@ json Daemon::routes_json(const std::string& family) const {
   for (auto& [k, r] : cache_.obs().routes) {
     if (family == "inet" && r.family != AF_INET) continue;
     if (family == "inet6" && r.family != AF_INET6) continue;
+    if (seen++ < offset || out.size() >= limit) continue;  // counted for "total" only
     const Link* x = cache_.obs().link(r.oif);
     IpAddr ifaddr;
     if (x)
@@ -231,7 +236,9 @@ json Daemon::routes_json(const std::string& family) const {
          {"vipa", r.type == RTN_LOCAL && vipa_addrs.count(r.dst) > 0},
          {"flags", flags}});
   }
-  return {{"routes", out}};
+  json page = {{"routes", out}, {"total", seen}};
+  if (offset + out.size() < seen) page["next"] = offset + out.size();
+  return page;
 }
 
 json Daemon::handle_request(const json& req, bool privileged) {
@@ -262,7 +269,18 @@ json Daemon::handle_request(const json& req, bool privileged) {
       std::string fam = req.contains("family") && req["family"].is_string()
                             ? req["family"].get<std::string>()
                             : "";
-      return ok(routes_json(fam));
+      // One answer holds at most ctl::kRoutesPerAnswer routes; a client pages with "offset".
+      size_t page[2] = {0, ctl::kRoutesPerAnswer};
+      const char* names[2] = {"offset", "limit"};
+      for (int i = 0; i < 2; ++i) {
+        if (!req.contains(names[i])) continue;
+        if (!req[names[i]].is_number_unsigned() || (i == 1 && req[names[i]] == 0))
+          return error_answer("bad_request", std::string("routes: \"") + names[i] +
+                                                 "\" must be a " +
+                                                 (i ? "positive" : "non-negative") + " integer");
+        page[i] = req[names[i]].get<size_t>();
+      }
+      return ok(routes_json(fam, page[0], std::min(page[1], ctl::kRoutesPerAnswer)));
     }
     if (cmd == "source" && srcsel_) return ok(srcsel_->status(cfg_, cache_.obs()));
     if (cmd == "source_test" && srcsel_) {

@@ -401,7 +401,7 @@ void GatewayMonitor::report() {
 
 std::string GatewayMonitor::death_reason(const Target& x) const {
   std::string n = std::to_string(timing_.packets_lost);
-  std::string ms = std::to_string(timing_.packets_lost * timing_.ping_us / 1000);
+  std::string ms = std::to_string(sat_mul(timing_.packets_lost, timing_.ping_us) / 1000);
   const char* probes = probe_noun(x.t);
   switch (x.st.cause()) {
     case DeathCause::TrackSilent:

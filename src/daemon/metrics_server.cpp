@@ -84,6 +84,11 @@ Status MetricsServer::start() {
   // A restart must not wait for the previous instance's TIME_WAIT connections to expire.
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (ss.ss_family == AF_INET6) setsockopt(listen_fd_, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  // The address may not be up yet (a VIPA, an address DHCP brings later): bind it all the same
+  // and serve it once it appears, rather than fail the start and restart in a loop.
+  setsockopt(listen_fd_, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
+  if (ss.ss_family == AF_INET6)
+    setsockopt(listen_fd_, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof one);
   if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0)
     return Error::sys(errno, "metrics: bind " + where);
   if (listen(listen_fd_, 16) < 0) return Error::sys(errno, "metrics: listen " + where);
@@ -94,6 +99,7 @@ Status MetricsServer::start() {
                                                   : reinterpret_cast<sockaddr_in*>(&got)->sin_port);
   if (sd_event_add_io(ev_, &listen_src_, listen_fd_, EPOLLIN, on_accept, this) < 0)
     return Error::msg("metrics: cannot watch the listening socket");
+  sd_event_source_set_priority(listen_src_, kPriority);
   return Ok{};
 }
 
@@ -114,8 +120,11 @@ int MetricsServer::on_accept(sd_event_source*, int fd, uint32_t, void* self) {
     sd_event_now(s->ev_, CLOCK_MONOTONIC, &now);
     if (sd_event_add_io(s->ev_, &c.io, cfd, EPOLLIN, on_client, &c) < 0 ||
         sd_event_add_time(s->ev_, &c.timer, CLOCK_MONOTONIC, now + kTimeoutUsec, 0, on_timeout,
-                          &c) < 0)
+                          &c) < 0) {
       s->drop(&c);
+      continue;
+    }
+    sd_event_source_set_priority(c.io, kPriority);
   }
   return 0;
 }
@@ -161,7 +170,7 @@ int MetricsServer::on_client(sd_event_source*, int, uint32_t revents, void* cp) 
   }
   if (c->answered) {
     s->flush(*c);
-    if (c->fd < 0 || c->out.empty()) {
+    if (c->fd < 0 || c->out_off == c->out.size()) {
       s->drop(c);
       return 0;
     }
@@ -177,14 +186,15 @@ void MetricsServer::answer(Client& c) {
 }
 
 void MetricsServer::flush(Client& c) {
-  while (!c.out.empty()) {
-    ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+  // By offset: erasing each sent piece from the front is quadratic in a large answer.
+  while (c.out_off < c.out.size()) {
+    ssize_t n = send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return;
-      c.out.clear();  // the peer is gone: nothing more to send
+      c.out_off = c.out.size();  // the peer is gone: nothing more to send
       return;
     }
-    c.out.erase(0, static_cast<size_t>(n));
+    c.out_off += static_cast<size_t>(n);
   }
 }
 

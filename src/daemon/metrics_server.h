@@ -20,6 +20,9 @@ class MetricsServer {
   static constexpr size_t kMaxRequest = 8192;
   static constexpr size_t kMaxClients = 64;
   static constexpr uint64_t kTimeoutUsec = 5'000'000;  // whole request and answer
+  // Scrapes come after netlink and timers (priority 0) and after control clients (10): a busy
+  // scraper never delays a kernel event.
+  static constexpr int64_t kPriority = 20;
 
   MetricsServer(sd_event* ev, HostPort addr, Render render);
   ~MetricsServer();
@@ -36,6 +39,7 @@ class MetricsServer {
     sd_event_source* io = nullptr;
     sd_event_source* timer = nullptr;
     std::string in, out;
+    size_t out_off = 0;  // sent prefix of out
     bool answered = false;
   };
 

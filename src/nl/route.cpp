@@ -43,6 +43,10 @@ std::optional<Route> decode_route(const nlmsghdr* nlh) {
   if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) return std::nullopt;
   // Cached clones (IPv6 exceptions, RTM_F_CLONED) are not routes anyone configured.
   if (rtm->rtm_flags & RTM_F_CLONED) return std::nullopt;
+  // IPv6 source-specific routes (`ip -6 route add ... from PREFIX`) are left alone: their
+  // packets already have a source in PREFIX, so there is no preferred source to set, and a route
+  // with a `from` is a different route from the plain one of the same destination.
+  if (rtm->rtm_src_len != 0) return std::nullopt;
   Route r;
   r.family = rtm->rtm_family;
   r.dst_len = rtm->rtm_dst_len;

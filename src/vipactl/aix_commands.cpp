@@ -130,9 +130,19 @@ int run_netstat(Session& s, const NetstatArgs& a) {
     args["family"] = a.family;
     family = a.family == "inet" ? ctl::RouteFamily::kInet : ctl::RouteFamily::kInet6;
   }
-  Answer ans = s.call("routes", std::move(args));
-  if (!ans.ok()) return ans.exit_code;
-  std::cout << ctl::format_netstat(ans.result, family);
+  // The table comes in pages ("next" names the offset of the following one).
+  json all = {{"routes", json::array()}};
+  for (size_t offset = 0;;) {
+    args["offset"] = offset;
+    Answer ans = s.call("routes", args);
+    if (!ans.ok()) return ans.exit_code;
+    for (auto& r : ans.result.value("routes", json::array())) all["routes"].push_back(r);
+    if (!ans.result.contains("next") || !ans.result["next"].is_number_unsigned() ||
+        ans.result["next"].get<size_t>() <= offset)
+      break;
+    offset = ans.result["next"].get<size_t>();
+  }
+  std::cout << ctl::format_netstat(all, family);
   return kExitOk;
 }
 

@@ -83,6 +83,32 @@ check "barrier-route-in-vipad-table" netstat_has '10\.68\.94/24'
 check "barrier-route6-in-vipad-table" netstat_has '2001:db8:94::(/64)?'
 check_not "daemon-route-not-received" netstat_has '10\.68\.97/24'
 check_not "daemon-route6-not-received" netstat_has '2001:db8:97::(/64)?'
+
+# IPv6 source-specific routes (`from PREFIX`) are left alone: their packets already carry a
+# source from PREFIX. One beside a plain route of the same destination, gateway and metric is a
+# different route: the plain one gets the VIPA as source, the `from` one keeps its `from` and
+# gets no source. A later foreign route is the barrier again.
+iph -6 route add 2001:db8:93::/64 via 2001:db8:5::2 from 2001:db8:77::/64
+iph -6 route add 2001:db8:93::/64 via 2001:db8:5::2
+iph -6 route add 2001:db8:92::/64 via 2001:db8:5::2 from 2001:db8:78::/64
+iph -6 route add 2001:db8:91::/64 via 2001:db8:5::2
+check_within "barrier2-route6-gets-src" 2 route_has_src 2001:db8:91::/64 $VIPA6
+from_route() { # DST FROM: the one main-table route DST from FROM, without a source
+  local out
+  out=$(iph -6 route show table main | grep -E "^$1 from $2 ")
+  [ "$(wc -l <<<"$out")" = 1 ] && grep -q ' via 2001:db8:5::2 dev en5 ' <<<"$out" &&
+    ! grep -q ' src ' <<<"$out" || {
+    iph -6 route show table main | grep -E "^$1 "
+    return 1
+  }
+}
+plain_route_src() { # DST SRC: the plain route DST (no `from`) carries SRC
+  iph -6 route show table main | grep -E "^$1 via " | grep -Eq " src $2( |$)"
+}
+check "source-route6-beside-plain-kept" from_route 2001:db8:93::/64 2001:db8:77::/64
+check "plain-route6-beside-source-gets-src" plain_route_src 2001:db8:93::/64 $VIPA6
+check "source-route6-alone-kept" from_route 2001:db8:92::/64 2001:db8:78::/64
+check_not "source-route6-not-recreated-plain" route6_show_has "^2001:db8:92::/64 via" table main
 check "vipad-still-running" vipad_alive
 stop_vipad
 

@@ -65,7 +65,31 @@ TEST(ControlRequest, DeepNestingDoesNotExhaustTheStack) {
   std::string deep =
       "{\"cmd\":\"status\",\"x\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
   LineOutcome o = answer_line(deep, true, echo_handler);
-  EXPECT_TRUE(o.answer.contains("ok"));
+  EXPECT_EQ(code_of(o), "bad_request");
+  EXPECT_NE(o.answer.dump().find("nested deeper than 64 levels"), std::string::npos) << o.answer;
+}
+
+// The request object itself is level 1: kMaxDepth levels in all are answered, one more is not
+// (and the handler never sees it). Brackets inside strings do not count.
+TEST(ControlRequest, NestingLimitIsExactlyKMaxDepth) {
+  auto nested = [](int levels) {  // the object plus levels - 1 arrays
+    return "{\"cmd\":\"status\",\"x\":" + std::string(levels - 1, '[') +
+           std::string(levels - 1, ']') + "}";
+  };
+  int handled = 0;
+  auto counting = [&](const json& req, bool p) {
+    ++handled;
+    return echo_handler(req, p);
+  };
+  LineOutcome at = answer_line(nested(kMaxDepth), true, counting);
+  EXPECT_EQ(at.answer.value("ok", false), true) << at.answer;
+  EXPECT_EQ(handled, 1);
+  LineOutcome past = answer_line(nested(kMaxDepth + 1), true, counting);
+  EXPECT_EQ(code_of(past), "bad_request");
+  EXPECT_EQ(handled, 1) << "a request past the limit reached the handler";
+  std::string in_string = "{\"cmd\":\"status\",\"x\":\"" + std::string(500, '[') + "\"}";
+  EXPECT_EQ(answer_line(in_string, true, counting).answer.value("ok", false), true);
+  EXPECT_EQ(handled, 2);
 }
 
 }  // namespace

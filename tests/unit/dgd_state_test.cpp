@@ -367,3 +367,35 @@ TEST(DgdState, PacketsLostOneIsOneIntervalOfSilence) {
 
 }  // namespace
 }  // namespace vipa
+
+namespace vipa {
+namespace {
+
+// ping_time_ms and packets_lost are each up to 2^32 - 1 (the config's u32): their product in
+// microseconds, added to a clock reading, does not fit 64 bits. The deadline saturates (never)
+// instead of wrapping to a time already past, which declared a silent-but-young gateway dead.
+TEST(DgdDeadline, SaturatesInsteadOfWrapping) {
+  EXPECT_EQ(sat_mul(uint64_t{1} << 33, uint64_t{1} << 33), kNever);
+  EXPECT_EQ(sat_add(kNever - 5, 6), kNever);
+  EXPECT_EQ(sat_add(kNever - 5, 5), kNever);
+  EXPECT_EQ(sat_mul(3, 7), 21u);
+  EXPECT_EQ(sat_add(3, 7), 10u);
+
+  DgdTiming t = timing(UINT32_MAX, 1);  // ping_us = 4294967295000
+  uint64_t start = kNever - 1'000'000;  // 1 s before the end of the clock
+  GatewayState st(true, false, start);
+  bool send = false;
+  EXPECT_EQ(st.on_timer(start, t, &send), DgdChange::None);
+  ASSERT_TRUE(send);
+  EXPECT_EQ(st.next_wakeup(t), kNever) << "the deadline wrapped to a time already past";
+  EXPECT_EQ(st.on_timer(start + 1, t, &send), DgdChange::None);
+  EXPECT_TRUE(st.alive());
+  EXPECT_GT(st.next_wakeup(t), start + 1) << "the next probe wrapped into the past";
+
+  // The product alone overflows: packets_lost = 2^32 - 1 probes of 2^32 - 1 ms each.
+  DgdTiming huge = timing(UINT32_MAX, UINT32_MAX);
+  EXPECT_EQ(sat_mul(huge.packets_lost, huge.ping_us), kNever);
+}
+
+}  // namespace
+}  // namespace vipa

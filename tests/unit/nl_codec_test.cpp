@@ -19,6 +19,22 @@
 #include "nl/link.h"
 #include "nl/route.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define VIPA_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VIPA_TEST_ASAN 1
+#endif
+#endif
+#if defined(VIPA_TEST_ASAN)
+#include <sanitizer/asan_interface.h>
+constexpr bool kAsan = true;
+#else
+#define ASAN_POISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+constexpr bool kAsan = false;
+#endif
+
 namespace vipa {
 namespace {
 
@@ -32,8 +48,10 @@ IpAddr ip(const char* s) {
 constexpr size_t kBufSize = 8192;
 
 // A message copied to the very end of a readable page, the next page unreadable: a decoder that
-// reads past the message faults. The (at most 3) bytes between nlmsg_len and the page end are
-// filled with kPoison, so reading those shows up in what is decoded.
+// reads past the message faults. nlmsghdr must stay 4-byte aligned, so a length that is not a
+// multiple of 4 leaves up to 3 bytes before the page end: they hold kPoison (reading them shows
+// up in what is decoded), and under AddressSanitizer they are poisoned, so there the fence is
+// exact to the byte for every length.
 constexpr unsigned char kPoison = 0xee;
 class Fenced {
  public:
@@ -42,23 +60,43 @@ class Fenced {
     void* m = mmap(nullptr, 2 * page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     base_ = static_cast<unsigned char*>(m);
     mprotect(base_ + page_, page_, PROT_NONE);
-    size_t room = (len + 3) & ~size_t{3};  // nlmsghdr must stay 4-byte aligned
+    size_t room = (len + 3) & ~size_t{3};
     msg_ = base_ + page_ - room;
     std::memset(msg_, kPoison, room);
     std::memcpy(msg_, data, len);
     reinterpret_cast<nlmsghdr*>(msg_)->nlmsg_len =
         static_cast<uint32_t>(claimed_len ? claimed_len : len);
+    tail_ = room - len;
+    if (tail_) ASAN_POISON_MEMORY_REGION(msg_ + len, tail_);
   }
-  ~Fenced() { munmap(base_, 2 * page_); }
+  ~Fenced() {
+    if (tail_) ASAN_UNPOISON_MEMORY_REGION(base_ + page_ - tail_, tail_);
+    munmap(base_, 2 * page_);
+  }
   Fenced(const Fenced&) = delete;
   Fenced& operator=(const Fenced&) = delete;
   const nlmsghdr* msg() const { return reinterpret_cast<const nlmsghdr*>(msg_); }
 
  private:
   size_t page_ = 0;
+  size_t tail_ = 0;  // bytes between the message's end and the page's
   unsigned char* base_ = nullptr;
   unsigned char* msg_ = nullptr;
 };
+
+// The fence itself: the byte right after the message cannot be read, whatever its length (the
+// lengths that are not multiples of 4 only where AddressSanitizer poisons the gap).
+TEST(Fenced, TheByteAfterTheMessageIsUnreadable) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  unsigned char data[64] = {};
+  for (size_t len : {size_t{16}, size_t{20}, size_t{17}, size_t{19}}) {
+    if (len % 4 != 0 && !kAsan) continue;
+    Fenced f(data, len);
+    auto* p = reinterpret_cast<const volatile unsigned char*>(f.msg());
+    EXPECT_EQ(p[len - 1], 0) << len;
+    EXPECT_DEATH((void)p[len], "") << "read one byte past a message of " << len;
+  }
+}
 
 template <size_t N>
 std::optional<Route> route_of(const unsigned char (&bytes)[N]) {
@@ -298,6 +336,14 @@ TEST(NlRouteDecode, ClonedRoutesAreNotRoutes) {
   std::vector<unsigned char> m(std::begin(route_v6_gateway), std::end(route_v6_gateway));
   uint32_t flags = RTM_F_CLONED;
   std::memcpy(&m[16 + 8], &flags, 4);  // rtm_flags
+  Fenced f(m.data(), m.size());
+  EXPECT_FALSE(nl::decode_route(f.msg()));
+}
+
+TEST(NlRouteDecode, SourceSpecificRoutesAreLeftAlone) {
+  std::vector<unsigned char> m(std::begin(route_v6_gateway), std::end(route_v6_gateway));
+  ASSERT_TRUE(route_of(route_v6_gateway));
+  m[16 + 2] = 48;  // rtm_src_len: `from 2001:db8:77::/48`
   Fenced f(m.data(), m.size());
   EXPECT_FALSE(nl::decode_route(f.msg()));
 }

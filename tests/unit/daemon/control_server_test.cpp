@@ -209,6 +209,41 @@ TEST_F(ControlServerTest, OverlongLineClosesTheClient) {
   EXPECT_TRUE(run_until([&] { return srv_->clients() == 0; }));
 }
 
+// A monitor that stops reading holds at most kMaxMonitorBacklog of unsent events (plus what the
+// socket buffers), then it is dropped with a log line; other clients are unaffected.
+TEST_F(ControlServerTest, UnreadMonitorIsDroppedAtItsBacklogBound) {
+  start([](const json&, bool) { return ok_answer(); });
+  int mon = connect_client();
+  put(mon, "{\"cmd\":\"monitor\"}\n");
+  std::string got;
+  ASSERT_TRUE(run_until([&] {
+    drain(mon, &got);
+    return lines(got) == 1;
+  }));
+  int other = connect_client();
+  ASSERT_TRUE(run_until([&] { return srv_->live_clients() == 2; }));
+  json ev = {{"event", "route_changed"}, {"detail", std::string(400, 'r')}};
+  size_t line = ev.dump().size() + 1;
+  testing::internal::CaptureStderr();
+  // The monitor reads nothing from here on. Far more than its bound plus any socket buffer.
+  size_t sent = 0;
+  while (srv_->live_clients() == 2 && sent < 64 * ControlServer::kMaxMonitorBacklog) {
+    srv_->broadcast(ev);
+    sent += line;
+  }
+  std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(srv_->live_clients(), 1u) << "the unread monitor was never dropped";
+  EXPECT_GT(sent, ControlServer::kMaxMonitorBacklog) << "dropped before its bound";
+  EXPECT_NE(log.find("bytes of events unread: dropped"), std::string::npos) << log;
+  EXPECT_TRUE(run_until([&] { return srv_->clients() == 1; }));
+  put(other, "{\"cmd\":\"version\"}\n");
+  std::string other_got;
+  EXPECT_TRUE(run_until([&] {
+    drain(other, &other_got);
+    return lines(other_got) == 1;
+  }));
+}
+
 // A socket path without a directory part is created in the working directory.
 TEST_F(ControlServerTest, SocketPathWithoutDirectory) {
   char cwd[4096];

@@ -2,12 +2,14 @@
 #include "daemon/metrics_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <thread>
+#include <vector>
 
 namespace vipa {
 namespace {
@@ -87,6 +89,49 @@ TEST(MetricsServer, ServesOverTcpAndCloses) {
         EXPECT_EQ(got.rfind("HTTP/1.0 431", 0), 0u) << got;
       }
     }
+  }
+  sd_event_unref(ev);
+}
+
+// Netlink's source (priority 0 in vipad) stands in as a pipe that keeps data pending: while it
+// has any, no scrape is accepted or answered.
+TEST(MetricsServer, ScrapesComeAfterKernelEvents) {
+  sd_event* ev = nullptr;
+  ASSERT_GE(sd_event_new(&ev), 0);
+  std::vector<std::string> order;
+  {
+    MetricsServer srv(ev, HostPort{*IpAddr::parse("127.0.0.1"), 0}, [&] {
+      order.push_back("scrape");
+      return body();
+    });
+    ASSERT_TRUE(srv.start().ok());
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(srv.port());
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+    std::string req = "GET /metrics HTTP/1.0\r\n\r\n";
+    ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+    int p[2];
+    ASSERT_EQ(pipe2(p, O_NONBLOCK), 0);
+    ASSERT_EQ(write(p[1], "12345", 5), 5);
+    sd_event_source* kernel = nullptr;
+    auto one_event = [](sd_event_source*, int pfd, uint32_t, void* o) {
+      char c;
+      (void)!read(pfd, &c, 1);  // one event per dispatch: the rest stay pending
+      static_cast<std::vector<std::string>*>(o)->push_back("kernel");
+      return 0;
+    };
+    ASSERT_GE(sd_event_add_io(ev, &kernel, p[0], EPOLLIN, one_event, &order), 0);
+    for (int i = 0; i < 2000 && (order.empty() || order.back() != "scrape"); ++i)
+      sd_event_run(ev, 1000);
+    std::vector<std::string> want = {"kernel", "kernel", "kernel", "kernel", "kernel", "scrape"};
+    EXPECT_EQ(order, want);
+    sd_event_source_disable_unref(kernel);
+    close(p[0]);
+    close(p[1]);
+    close(fd);
   }
   sd_event_unref(ev);
 }
