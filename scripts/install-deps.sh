@@ -12,6 +12,11 @@ PKGS=(
   keepalived
   dpkg-dev debhelper fakeroot lintian
   libbpf-dev bpftool linux-libc-dev
+  # promtool, for the alerting rules' checks (tests/integration/test_monitoring.sh)
+  prometheus
+  # the package under a real systemd: a Debian 12 root booted in a container
+  # (tests/integration/test_real_boot.sh)
+  mmdebstrap systemd-container
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -23,9 +28,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-# FRR and BIRD packages start their system-wide daemons on install; the lab runs its own
-# copies inside namespaces, so the machine's own must not run.
-for svc in frr bird; do
+# FRR, BIRD and Prometheus packages start their system-wide daemons on install; the lab runs
+# its own copies inside namespaces, and the tests need only promtool, so the machine's own must
+# not run.
+for svc in frr bird prometheus; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

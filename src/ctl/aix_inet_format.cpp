@@ -98,11 +98,33 @@ std::string network_name(const std::string& addr, int prefixlen) {
 // ---- no ----
 
 const std::vector<NoTunable> kTunables = {
-    {"dgd_packets_lost", "packets_lost", false, false, 1},
-    {"dgd_ping_time", "ping_time_ms", true, false, 10},
-    {"dgd_retry_time", "retry_time_ms", true, false, 10},
-    {"passive_dgd", "passive_dgd", false, true, 0},
+    {"dgd_packets_lost", "packets_lost", 0, false, 1},
+    {"dgd_ping_time", "ping_time_ms", 1000, false, 10},
+    // Minutes: "After dgd_retry_time minutes have passed, the route's costs are restored"
+    // (IBM AIX: Dead gateway detection).
+    {"dgd_retry_time", "retry_time_ms", 60000, false, 10},
+    {"passive_dgd", "passive_dgd", 0, true, 0},
 };
+
+// AIX's unit of a timer: its short name, and how many decimals show a millisecond value in it
+// without losing the millisecond (a minute's 0.00001 is 0.6 ms).
+const char* unit_name(const NoTunable& t) {
+  return t.unit_ms == 60000 ? "min" : "s";
+}
+int unit_decimals(const NoTunable& t) {
+  return t.unit_ms == 60000 ? 5 : 3;
+}
+// Milliseconds in AIX's unit: whole when they are, else rounded to unit_decimals() decimals.
+std::string in_unit(const NoTunable& t, uint64_t ms) {
+  if (ms % t.unit_ms == 0) return std::to_string(ms / t.unit_ms);
+  uint64_t scale = 1;
+  for (int i = 0; i < unit_decimals(t); ++i) scale *= 10;
+  uint64_t scaled = (ms * scale * 2 + t.unit_ms) / (2 * t.unit_ms);  // half up
+  std::string frac = std::to_string(scaled % scale);
+  frac.insert(0, static_cast<size_t>(unit_decimals(t)) - frac.size(), '0');
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  return std::to_string(scaled / scale) + (frac.empty() ? "" : "." + frac);
+}
 
 // ---- route= ----
 
@@ -208,37 +230,44 @@ NoValue parse_no_value(const NoTunable& t, std::string_view text) {
     }
     return bad("must be 0 or 1");
   }
-  // Digits, then for seconds an optional fraction: no signs, exponents or spaces.
+  // Digits, then for a timer an optional fraction: no signs, exponents or spaces.
   size_t dot = text.find('.');
   std::string_view whole = text.substr(0, dot), frac;
   if (dot != std::string_view::npos) {
-    if (!t.seconds) return bad("must be a whole number");
+    if (t.unit_ms == 0) return bad("must be a whole number");
     frac = text.substr(dot + 1);
   }
   auto digits = [](std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (whole.empty() || !digits(whole) || !digits(frac) ||
-      (dot != std::string_view::npos && frac.empty()))
-    return bad(t.seconds ? "is not a number of seconds (e.g. 2 or 0.5)" : "is not a whole number");
+      (dot != std::string_view::npos && frac.empty())) {
+    if (t.unit_ms == 0) return bad("is not a whole number");
+    return bad(t.unit_ms == 60000 ? "is not a number of minutes (e.g. 5 or 0.5)"
+                                  : "is not a number of seconds (e.g. 2 or 0.5)");
+  }
   if (whole.size() > 7) return bad("is too large");
-  uint64_t w = std::stoull(std::string(whole));
-  uint64_t v = w;
-  if (t.seconds) {
-    std::string f(frac);
-    std::string ms = (f + "000").substr(0, 3);
-    v = w * 1000 + std::stoull(ms);
-    if (f.size() > 3) {
-      // Round half up on the fourth decimal; vipa.conf counts milliseconds.
-      if (f[3] >= '5') ++v;
-      out.notice = name + " " + std::string(text) + " s rounded to " + std::to_string(v) +
-                   " ms ([dgd] " + std::string(t.config_key) + " is in milliseconds)";
+  uint64_t v = std::stoull(std::string(whole));
+  if (t.unit_ms != 0) {
+    // The fraction in milliseconds, exactly: N / 10^k of a unit is N * unit_ms / 10^k ms
+    // (nine digits at most enter the sum; later ones only make it inexact).
+    std::string f(frac.substr(0, 9));
+    uint64_t num = f.empty() ? 0 : std::stoull(f), den = 1;
+    for (size_t i = 0; i < f.size(); ++i) den *= 10;
+    uint64_t part = num * t.unit_ms;
+    bool exact = part % den == 0 && frac.find_first_not_of('0', 9) == std::string_view::npos;
+    v = v * t.unit_ms + part / den + (part % den * 2 >= den ? 1 : 0);  // half up
+    if (!exact) {
+      out.notice = name + " " + std::string(text) + " " + unit_name(t) + " rounded to " +
+                   std::to_string(v) + " ms ([dgd] " + std::string(t.config_key) +
+                   " is in milliseconds)";
     }
   }
   if (v > UINT32_MAX) return bad("is too large");
   if (v < t.min)
-    return bad(t.seconds ? "is below the minimum of " + std::to_string(t.min) + " ms (0.01 s)"
-                         : "is below the minimum of " + std::to_string(t.min));
+    return bad(t.unit_ms != 0 ? "is below the minimum of " + std::to_string(t.min) + " ms (" +
+                                    in_unit(t, t.min) + " " + unit_name(t) + ")"
+                              : "is below the minimum of " + std::to_string(t.min));
   out.value = static_cast<uint32_t>(v);
   return out;
 }
@@ -247,13 +276,8 @@ std::string no_value_text(const NoTunable& t, const json& dgd) {
   std::string key(t.config_key);
   if (t.boolean) return bool_of(dgd, key.c_str()) ? "1" : "0";
   int64_t v = int_of(dgd, key.c_str());
-  if (!t.seconds) return std::to_string(v);
-  if (v % 1000 == 0) return std::to_string(v / 1000);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%" PRId64 ".%03" PRId64, v / 1000, v % 1000);
-  std::string s = buf;
-  while (s.back() == '0') s.pop_back();
-  return s;
+  if (t.unit_ms == 0) return std::to_string(v);
+  return in_unit(t, v < 0 ? 0 : static_cast<uint64_t>(v));
 }
 
 std::string format_no_query(const NoTunable& t, const json& dgd) {

@@ -27,15 +27,17 @@ std::string format_netstat_costs(const nlohmann::json& costs_result, RouteFamily
 struct NoTunable {
   std::string_view name;        // dgd_ping_time
   std::string_view config_key;  // ping_time_ms: the [dgd] key in vipa.conf
-  bool seconds;                 // AIX's value is seconds, vipa.conf's milliseconds
+  uint32_t unit_ms;             // AIX's unit in the config's milliseconds (1000 s, 60000
+                                // min); 0: a count or a boolean, the same on both sides
   bool boolean;                 // 0 or 1 on AIX, true/false in vipa.conf
   uint32_t min;                 // the config's lower bound, in its own unit
 };
 const std::vector<NoTunable>& no_tunables();
 const NoTunable* find_no_tunable(std::string_view name);
 
-// AIX's value text -> the config's value. Seconds may carry up to three decimals ("0.1"); more
-// are rounded to the millisecond with `notice` saying so. nullopt with `error` set when refused.
+// AIX's value text -> the config's value. Seconds and minutes may carry decimals ("0.1"); a
+// value that is no whole number of milliseconds is rounded to one with `notice` saying so.
+// nullopt with `error` set when refused.
 struct NoValue {
   std::optional<uint32_t> value;
   std::string notice;
@@ -43,8 +45,9 @@ struct NoValue {
 };
 NoValue parse_no_value(const NoTunable& t, std::string_view text);
 
-// The config's value in AIX's unit: milliseconds become seconds, with up to three decimals
-// only when the value is not whole seconds (AIX prints whole seconds).
+// The config's value in AIX's unit: milliseconds become seconds (up to three decimals) or
+// minutes (up to five, enough to give back the same millisecond), decimals only when the value
+// is not whole (AIX prints whole numbers).
 std::string no_value_text(const NoTunable& t, const nlohmann::json& dgd);
 // `no -o NAME` ("NAME = VALUE"); `no -a` (every tunable, names right-aligned as AIX does).
 std::string format_no_query(const NoTunable& t, const nlohmann::json& dgd);

@@ -243,8 +243,13 @@ upgrade_keeps_address() {
   local changes
   changes=$(grep -c . "$TMP/monitor.log")
   UPGRADE_NOTE="upgrade to $NEWER_VERSION: vipad pid $old_pid -> $(main_pid), $changes route/address changes"
-  [ "$(main_pid)" != "$old_pid" ] || { echo "vipad was not restarted"; return 1; }
+  [ "$(main_pid)" != "$old_pid" ] || { echo "vipad was not restarted"; upgrade_diagnostics; return 1; }
   [ "$changes" -eq 0 ] || { head -n 10 "$TMP/monitor.log"; return 1; }
+  running_pid || { echo "vipad has no main PID after the upgrade"; upgrade_diagnostics; return 1; }
+}
+upgrade_diagnostics() {
+  inct systemctl status --no-pager -n 0 vipad | sed 's/^/     | /'
+  sed -n '/Setting up vipa/,$p' "$TMP/apt-upgrade.log" | sed 's/^/     | /'
 }
 
 # A MainPID of 0 (between a stop and a start) must never reach kill: `kill -STOP 0` would stop
@@ -314,5 +319,8 @@ check_within "vipa-held-after-watchdog" 10 vipa_held
 check "apt-remove" remove_leaves_package_files_gone
 check "apt-purge-leaves-nothing" purge_leaves_nothing
 note "real boot test took $(($(now_ms) - T0)) ms"
+# vipad's journal becomes the test's vipad log: finish checks it for sanitizer reports and
+# prints its tail when a check failed.
+inct journalctl -u vipad --no-pager -o short-monotonic >"$LOG" 2>&1
 stop_container
 finish

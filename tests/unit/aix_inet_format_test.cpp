@@ -50,7 +50,8 @@ TEST(AixInetFormat, NetstatCosts) {
 TEST(AixInetFormat, NoQueryAndAll) {
   json dgd = read_json("seed_inet0.json")["running"]["dgd"];
   EXPECT_EQ(format_no_query(*find_no_tunable("dgd_ping_time"), dgd), "dgd_ping_time = 0.1\n");
-  EXPECT_EQ(format_no_query(*find_no_tunable("dgd_retry_time"), dgd), "dgd_retry_time = 2\n");
+  // 2000 ms in AIX's minutes (IBM AIX: Dead gateway detection).
+  EXPECT_EQ(format_no_query(*find_no_tunable("dgd_retry_time"), dgd), "dgd_retry_time = 0.03333\n");
   EXPECT_EQ(format_no_query(*find_no_tunable("passive_dgd"), dgd), "passive_dgd = 0\n");
   EXPECT_EQ(format_no_all(dgd), read_data("no_a.golden"));
   EXPECT_EQ(find_no_tunable("tcp_sendspace"), nullptr);
@@ -77,6 +78,33 @@ TEST(AixInetFormat, NoValuesInSeconds) {
   const NoTunable& passive = *find_no_tunable("passive_dgd");
   EXPECT_EQ(parse_no_value(passive, "1").value, 1u);
   EXPECT_FALSE(parse_no_value(passive, "2").value);
+}
+
+// dgd_retry_time is in minutes on AIX, vipa.conf's retry_time_ms in milliseconds.
+TEST(AixInetFormat, NoRetryTimeInMinutes) {
+  const NoTunable& retry = *find_no_tunable("dgd_retry_time");
+  EXPECT_EQ(parse_no_value(retry, "5").value, 300000u);  // AIX's default: 5 minutes
+  EXPECT_EQ(parse_no_value(retry, "0.5").value, 30000u);
+  EXPECT_TRUE(parse_no_value(retry, "0.5").notice.empty());
+  EXPECT_EQ(parse_no_value(retry, "0.05").value, 3000u);
+  NoValue r = parse_no_value(retry, "0.00167");  // 100.2 ms
+  EXPECT_EQ(r.value, 100u);
+  EXPECT_EQ(r.notice,
+            "dgd_retry_time 0.00167 min rounded to 100 ms ([dgd] retry_time_ms is in "
+            "milliseconds)");
+  EXPECT_EQ(parse_no_value(retry, "0.0001").error,
+            "dgd_retry_time: '0.0001' is below the minimum of 10 ms (0.00017 min)");
+  EXPECT_EQ(parse_no_value(retry, "x").error,
+            "dgd_retry_time: 'x' is not a number of minutes (e.g. 5 or 0.5)");
+  EXPECT_FALSE(parse_no_value(retry, "71583").value);  // more than UINT32_MAX ms
+  EXPECT_EQ(parse_no_value(retry, "71582").value, 4294920000u);
+  auto shown = [&](uint32_t ms) { return no_value_text(retry, json{{"retry_time_ms", ms}}); };
+  EXPECT_EQ(shown(300000), "5");
+  EXPECT_EQ(shown(90000), "1.5");
+  EXPECT_EQ(shown(100), "0.00167");
+  // What is shown sets the same milliseconds again, for every value up to a minute.
+  for (uint32_t ms = 10; ms <= 60000; ++ms)
+    ASSERT_EQ(parse_no_value(retry, shown(ms)).value, ms) << shown(ms);
 }
 
 TEST(AixInetFormat, LsattrInet0) {
