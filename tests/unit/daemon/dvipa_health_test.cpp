@@ -50,7 +50,8 @@ class HealthTest : public ::testing::Test {
     HealthConfig h;
     h.kind = k;
     h.interval_ms = 100;
-    h.timeout_ms = 100;
+    // Generous: a loaded machine may take long to fork; the hung-check test sets its own.
+    h.timeout_ms = 5000;
     h.addr = *IpAddr::parse("127.0.0.1");
     h.http_host = "127.0.0.1";
     return h;
