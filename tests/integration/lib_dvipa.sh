@@ -650,7 +650,7 @@ dyn_up() {
     done
     dyn_wait 60 dyn_all_routing_up || { echo "dvipa lab: routing did not come up" >&2; return 1; }
   fi
-  dyn_wait 30 dyn_routers_choose h1 || { echo "dvipa lab: the routers did not choose h1" >&2; return 1; }
+  dyn_wait 60 dyn_routers_choose h1 || { echo "dvipa lab: the routers did not choose h1" >&2; return 1; }
   dyn_wait 30 dyn_client_says h1 || { echo "dvipa lab: the client did not reach h1" >&2; return 1; }
 }
 
