@@ -144,7 +144,7 @@ for mode in ospf bgp; do
     # Real-time priority for the failure commands, the link monitor and the client only: on a
     # shared machine `ip` takes 0.1-0.8 s to run and `ip -ts monitor` stamps what it reads late.
     export DYN_RT="chrt -f 20"
-    export DYN_MODE=$mode DYN_HAND=0 DYN_HEALTH=1 DYN_DVIPA_EXTRA='hold_down_ms = 1000'
+    export DYN_MODE=$mode DYN_HAND=0 DYN_HEALTH=1 DYN_HEALTH_INTERVAL=${DYN_HEALTH_INTERVAL:-250} DYN_DVIPA_EXTRA='hold_down_ms = 1000'
     [ $engine = hand ] && DYN_HAND=1
     source "$ROOT/tests/integration/lib_dvipa.sh"
     trap 'dyn_down; rm -f "$ROWS"' EXIT

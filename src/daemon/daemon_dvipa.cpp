@@ -1,5 +1,12 @@
 // Dynamic VIPAs in the daemon: the manager's start and its control commands.
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
 #include "daemon/daemon.h"
+#include "daemon/log.h"
+#include "nl/route.h"
 
 namespace vipa {
 
@@ -12,6 +19,32 @@ void Daemon::start_dvipa() {
         emit(event, "", message, std::move(extra));
       },
       [this] { schedule("dvipa"); });
+  // The routing daemons' routes never reach vipad's cache: delay_join asks the kernel itself.
+  dvipa_->set_route_probe([this](const std::vector<int>& oifs) {
+    bool found = false;
+    auto fn = [&](const nlmsghdr* nlh) {
+      if (found) return;
+      auto r = nl::decode_route(nlh);
+      if (!r || r->table != RT_TABLE_MAIN || r->protocol == RTPROT_KERNEL || r->type != RTN_UNICAST)
+        return;
+      for (int o : r->oifs())
+        if (std::find(oifs.begin(), oifs.end(), o) != oifs.end()) found = true;
+    };
+    for (uint8_t family : {uint8_t{AF_INET}, uint8_t{AF_INET6}}) {
+      if (found) break;
+      Status s = req_.dump_routes(family, RT_TABLE_MAIN, 0, fn);
+      if (!s.ok() && s.error().errnum == ENOPROTOOPT) s = req_.dump(RTM_GETROUTE, family, fn);
+      if (!s.ok()) log::warn("dvipa: reading the main table for delay_join: " + s.error().message);
+    }
+    return found;
+  });
+  {
+    const std::string& st = store_.path();
+    auto slash = st.rfind('/');
+    dvipa_->set_withdrawn_path(
+        (slash == std::string::npos ? std::string(".") : st.substr(0, slash)) +
+        "/vipad.dvipa.json");
+  }
   dvipa_->configure(cfg_);
 }
 

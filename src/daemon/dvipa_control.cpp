@@ -1,9 +1,13 @@
 // DvipaManager's control commands (vipactl dvipa, netstat vipadyn) and metrics.
 #include <time.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
+#include "common/atomic_file.h"
 #include "daemon/dvipa_manager.h"
+#include "daemon/log.h"
 
 namespace vipa {
 
@@ -133,10 +137,42 @@ json DvipaManager::vipadyn_json() const {
   return {{"vipadyn", out}};
 }
 
+// The DVIPAs withdrawn by hand, in a small JSON file: {"withdrawn_by_hand": ["web"]}. A vipad
+// that restarts (a crash, kill -9, an upgrade) keeps them withdrawn until `vipactl dvipa
+// resume`; a file it cannot read is reported and treated as empty.
+void DvipaManager::set_withdrawn_path(std::string path) {
+  withdrawn_path_ = std::move(path);
+  withdrawn_by_hand_.clear();
+  std::ifstream in(withdrawn_path_);
+  if (!in) return;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j = json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("withdrawn_by_hand") ||
+      !j["withdrawn_by_hand"].is_array()) {
+    log::warn("dvipa: " + withdrawn_path_ + " is not what vipad writes; ignoring it");
+    return;
+  }
+  for (auto& n : j["withdrawn_by_hand"])
+    if (n.is_string()) withdrawn_by_hand_.insert(n.get<std::string>());
+  if (!withdrawn_by_hand_.empty())
+    log::notice("dvipa: still withdrawn by hand (" + withdrawn_path_ +
+                "): " + json(withdrawn_by_hand_).dump());
+}
+
+void DvipaManager::save_withdrawn() {
+  if (withdrawn_path_.empty()) return;
+  json j{{"withdrawn_by_hand", withdrawn_by_hand_}};
+  Status s = write_file_atomic(withdrawn_path_, j.dump() + "\n", 0644);
+  if (!s.ok()) log::warn("dvipa: cannot record the withdrawn DVIPAs: " + s.error().message);
+}
+
 Result<json> DvipaManager::withdraw(const std::string& name) {
   Entry* e = find(name);
   if (!e) return Error::msg("no DVIPA named " + name);
   e->admin_withdrawn = true;
+  withdrawn_by_hand_.insert(name);
+  save_withdrawn();
   evaluate(*e, now_ms());
   return entry_json(*e, now_ms());
 }
@@ -145,6 +181,8 @@ Result<json> DvipaManager::resume(const std::string& name) {
   Entry* e = find(name);
   if (!e) return Error::msg("no DVIPA named " + name);
   e->admin_withdrawn = false;
+  withdrawn_by_hand_.erase(name);
+  save_withdrawn();
   evaluate(*e, now_ms());
   return entry_json(*e, now_ms());
 }

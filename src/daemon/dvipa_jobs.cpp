@@ -1,5 +1,8 @@
 // DvipaManager's commands to the routing daemon: one at a time, in order, a newer decision
 // for a DVIPA replacing a queued one; BGP's route-maps made before the first announcement.
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "daemon/dvipa_manager.h"
@@ -92,12 +95,16 @@ void DvipaManager::on_job_done(const Job& j, std::optional<uint32_t> want, const
       e->applied_known = false;  // retried by the next evaluation
       if (!want) ++e->withdraw_failures;
     }
-    // A removed DVIPA's link goes once its withdraw is done (or failed three times: the
-    // daemon is then not running, so nothing announces it).
+    // A removed DVIPA's link goes once the routers acted on its withdraw (remove_retired), or
+    // at once when the withdraw failed three times: the daemon is then not running, so nothing
+    // announces it.
     auto it = std::find_if(retiring_.begin(), retiring_.end(),
                            [&](const std::unique_ptr<Entry>& x) { return x.get() == e; });
     if (it != retiring_.end()) {
-      if ((ok && !want) || e->withdraw_failures >= 3) {
+      if (ok && !want) {
+        e->retired_withdrawn_ms = now_ms();
+        e->retired_confirmed = false;
+      } else if (e->withdraw_failures >= 3) {
         retiring_.erase(it);
         if (links_changed_) links_changed_();
       } else {
@@ -108,16 +115,45 @@ void DvipaManager::on_job_done(const Job& j, std::optional<uint32_t> want, const
   run_next_job();
 }
 
+// As remove_retired, blocking (vipad --cleanup runs no loop): every withdraw, then the view read
+// until it shows none of them announced, and kRemoveGraceMs after the last withdraw at least.
 void DvipaManager::withdraw_all_blocking(const Config& cfg) {
   auto adapter = routing::make_adapter(cfg.routing);
-  if (!adapter) return;
+  if (!adapter || cfg.dvipas.empty()) return;
+  bool any = false;
   for (auto& d : cfg.dvipas) {
     ChildResult r = run_blocking(adapter->withdraw(d), kCommandUsec);
-    if (r.ok() || (r.started && r.exited && adapter->nothing_to_do(r.output)))
+    if (r.ok() || (r.started && r.exited && adapter->nothing_to_do(r.output))) {
       log::notice("dvipa: " + d.name + " withdrawn");
-    else
+      any = true;
+    } else {
       log::warn("dvipa: " + d.name + ": withdraw failed (" + r.describe() + "): " + r.output);
+    }
   }
+  if (!any) return;
+  auto mono_ms = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+  };
+  const uint64_t start = mono_ms();
+  bool confirmed = false;
+  while (!confirmed && mono_ms() - start < kRemoveGiveUpMs) {
+    ChildResult r = run_blocking(adapter->view(cfg.dvipas), kCommandUsec);
+    routing::ViewRead vr;
+    if (r.started && !r.timed_out) vr = adapter->parse_view(r.output, cfg.dvipas);
+    if (vr.ok) {
+      confirmed = true;
+      for (auto& [n, v] : vr.by_name)
+        if (!v.ok || v.self_metric()) confirmed = false;
+    }
+    if (!confirmed) usleep(200'000);
+  }
+  if (!confirmed)
+    log::warn("dvipa: no view confirmed the withdraws within " +
+              std::to_string(kRemoveGiveUpMs / 1000) + " s; removing the addresses anyway");
+  uint64_t spent = mono_ms() - start;
+  if (spent < kRemoveGraceMs) usleep(static_cast<useconds_t>((kRemoveGraceMs - spent) * 1000));
 }
 
 }  // namespace vipa

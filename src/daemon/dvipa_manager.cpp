@@ -59,6 +59,7 @@ void DvipaManager::configure(const Config& cfg) {
     }
     if (it == entries_.end()) {
       auto e = std::make_unique<Entry>(next_id_++, d);
+      e->admin_withdrawn = withdrawn_by_hand_.count(d.name) > 0;
       Entry& ref = *e;
       entries_[d.name] = std::move(e);
       start_health(ref);
@@ -162,17 +163,24 @@ bool DvipaManager::interfaces_up(const DvipaConfig& d) const {
 }
 
 // delay_join: a route out through one of the interfaces that is more than the connected
-// prefix (a default route, or routes the routing daemon learned).
-bool DvipaManager::route_out(const DvipaConfig& d) const {
+// prefix (a default route, or routes the routing daemon learned). vipad's kernel cache holds the
+// static ones; the routing daemons' own are asked of the kernel (route_probe_), only while the
+// DVIPA is joining (the only time the machine needs to know) and at most every kRouteProbeMs.
+bool DvipaManager::route_out(Entry& e, uint64_t now) {
   std::set<int> oifs;
-  for (auto& n : ifaces_of(d))
+  for (auto& n : ifaces_of(e.cfg))
     if (const Link* l = obs_->link_by_name(n)) oifs.insert(l->ifindex);
   for (auto& [k, r] : obs_->routes) {
     if (r.table != RT_TABLE_MAIN || r.protocol == RTPROT_KERNEL || r.type != RTN_UNICAST) continue;
     for (int o : r.oifs())
       if (oifs.count(o)) return true;
   }
-  return false;
+  if (!route_probe_ || oifs.empty() || e.machine.state() != dvipa::State::Joining) return false;
+  if (!e.route_probe_ms || now - e.route_probe_ms >= kRouteProbeMs) {
+    e.route_probe_ms = now;
+    e.route_probed = route_probe_(std::vector<int>(oifs.begin(), oifs.end()));
+  }
+  return e.route_probed;
 }
 
 int DvipaManager::on_tick(sd_event_source* s, uint64_t, void* self) {
@@ -191,6 +199,7 @@ void DvipaManager::tick() {
     last_view_ms_ = now;
     poll_view();
   }
+  remove_retired(now);
   if (now - last_idle_ms_ >= kIdlePollMs) {
     last_idle_ms_ = now;
     poll_idle(now);
@@ -207,7 +216,7 @@ void DvipaManager::evaluate(Entry& e, uint64_t now) {
   in.now_ms = now;
   in.healthy = e.health.healthy();
   in.interfaces_up = interfaces_up(e.cfg);
-  in.route_out = route_out(e.cfg);
+  in.route_out = route_out(e, now);
   in.admin_withdrawn = e.admin_withdrawn;
   in.busy = e.busy;
   in.view = &e.view;
@@ -252,6 +261,7 @@ void DvipaManager::poll_view() {
   auto cfgs = configs();
   for (auto& e : retiring_) cfgs.push_back(e->cfg);
   if (cfgs.empty()) return;
+  view_started_ms_ = now_ms();
   view_.start(adapter_->view(cfgs), kCommandUsec, true,
               [this](const ChildResult& r) { on_view(r); });
 }
@@ -284,6 +294,8 @@ void DvipaManager::on_view(const ChildResult& r) {
     e.view = it->second;
     if (!e.view.ok) return;
     auto seen = e.view.self_metric();
+    if (e.retired_withdrawn_ms && view_started_ms_ > e.retired_withdrawn_ms && !seen)
+      e.retired_confirmed = true;
     if (!first_view_done_ && seen && entries_.count(e.cfg.name)) {
       // vipad restarted (kill -9 too) while the daemon kept announcing: carry on.
       e.machine.adopt(*seen);
@@ -334,6 +346,33 @@ void DvipaManager::poll_idle(uint64_t now) {
   }
   if (!busy.ok()) log::warn("dvipa: " + busy.error().message);
   (void)now;
+}
+
+// Withdraw before removing the address: a removed DVIPA's link (and address) goes once a view
+// read after its withdraw shows this host no longer announcing it and kRemoveGraceMs have passed
+// since the withdraw (the routers need that long to act on it: BGP sends an UPDATE, the routers
+// run their best path and program their kernels), or after kRemoveGiveUpMs without a view.
+void DvipaManager::remove_retired(uint64_t now) {
+  bool removed = false;
+  for (auto it = retiring_.begin(); it != retiring_.end();) {
+    Entry& e = **it;
+    uint64_t since = e.retired_withdrawn_ms ? now - e.retired_withdrawn_ms : 0;
+    bool done = e.retired_withdrawn_ms &&
+                ((e.retired_confirmed && since >= kRemoveGraceMs) || since >= kRemoveGiveUpMs);
+    if (!done) {
+      ++it;
+      continue;
+    }
+    if (!e.retired_confirmed)
+      log::warn("dvipa: " + e.cfg.name + ": no view confirmed the withdraw within " +
+                std::to_string(kRemoveGiveUpMs / 1000) + " s; removing its address anyway");
+    else
+      log::info("dvipa: " + e.cfg.name + ": withdrawn and no longer announced; removing " +
+                dvipa_link_name(e.cfg.name));
+    it = retiring_.erase(it);
+    removed = true;
+  }
+  if (removed && links_changed_) links_changed_();
 }
 
 DvipaManager::Entry* DvipaManager::find(uint64_t id) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,17 +38,31 @@ class DvipaManager {
   static constexpr uint64_t kCommandUsec = 5'000'000;
   static constexpr uint64_t kReassertMs = 1000;
   static constexpr uint64_t kFirstViewMs = 3000;  // decide without a view after this
+  // A removed DVIPA's address goes only once a view read after its withdraw shows this host no
+  // longer announcing it, and at least this long after the withdraw command finished: the
+  // routers must have acted on the withdraw (BGP: the UPDATE sent, their best path run).
+  static constexpr uint64_t kRemoveGraceMs = 1000;
+  static constexpr uint64_t kRemoveGiveUpMs = 10'000;  // no view confirms it: remove anyway
 
   DvipaManager(sd_event* ev, const Observed* obs, HookRunner* hooks, Emit emit,
                std::function<void()> links_changed);
   ~DvipaManager();
 
+  // Where `vipactl dvipa withdraw` is remembered across vipad restarts (beside the socket, so a
+  // reboot forgets it); read here, before the first configure().
+  void set_withdrawn_path(std::string path);
   // At start and on every reload.
   void configure(const Config& cfg);
   // The links the kernel must hold: configured DVIPAs, and removed ones not yet withdrawn.
   std::vector<Intent::DvipaLink> links() const;
   // A kernel event: interfaces, routes.
   void kernel_changed();
+  // delay_join's way back out: the kernel cache does not hold the routing daemons' routes
+  // (vipad never receives them), so while a DVIPA is joining the manager asks the kernel with
+  // this: does the main table hold a route of theirs through one of these interfaces?
+  using RouteProbe = std::function<bool(const std::vector<int>& ifindexes)>;
+  void set_route_probe(RouteProbe p) { route_probe_ = std::move(p); }
+  static constexpr uint64_t kRouteProbeMs = 200;
   bool empty() const { return entries_.empty() && retiring_.empty(); }
 
   // Control commands.
@@ -77,6 +92,10 @@ class DvipaManager {
     uint64_t last_command_ms = 0;
     bool queued = false;
     int withdraw_failures = 0;
+    uint64_t route_probe_ms = 0;  // delay_join: the last ask of route_probe_, and its answer
+    bool route_probed = false;
+    uint64_t retired_withdrawn_ms = 0;  // retiring: when its withdraw finished (0: not yet)
+    bool retired_confirmed = false;     // retiring: a later view shows it withdrawn
     uint64_t transitions = 0, announcements = 0;
     std::set<std::string> problems;
     Entry(uint64_t i, const DvipaConfig& c);
@@ -93,12 +112,14 @@ class DvipaManager {
   dvipa::Params params_of(const DvipaConfig& d) const;
   std::vector<std::string> ifaces_of(const DvipaConfig& d) const;
   bool interfaces_up(const DvipaConfig& d) const;
-  bool route_out(const DvipaConfig& d) const;
+  bool route_out(Entry& e, uint64_t now);
   void start_health(Entry& e);
   void on_health(uint64_t id, bool pass, const std::string& detail);
   void poll_view();
   void on_view(const ChildResult& r);
   void poll_idle(uint64_t now);
+  void remove_retired(uint64_t now);
+  void save_withdrawn();
   void enqueue(Job j);
   void run_next_job();
   void on_job_done(const Job& j, std::optional<uint32_t> wanted, const ChildResult& r);
@@ -113,6 +134,9 @@ class DvipaManager {
   HookRunner* hooks_;
   Emit emit_;
   std::function<void()> links_changed_;
+  RouteProbe route_probe_;
+  std::string withdrawn_path_;
+  std::set<std::string> withdrawn_by_hand_;
   Config cfg_;
   std::unique_ptr<routing::Adapter> adapter_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;
@@ -127,6 +151,7 @@ class DvipaManager {
   bool view_ok_once_ = false;
   uint64_t started_ms_ = 0;
   uint64_t last_view_ms_ = 0, last_idle_ms_ = 0;
+  uint64_t view_started_ms_ = 0;  // when the view being read was asked for
   std::string view_error_;
   uint64_t views_ = 0, view_failures_ = 0, commands_ = 0, command_failures_ = 0, reasserts_ = 0;
 };

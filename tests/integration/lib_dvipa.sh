@@ -27,7 +27,8 @@
 #
 # Knobs (environment, read by dyn_up): DYN_MODE=ospf|bgp, DYN_TAKEBACK (vipad's takeback),
 # DYN_HEALTH=1 (an exec health check per host that fails while $DYN_DIR/hN/sick exists;
-# every DYN_HEALTH_INTERVAL ms, default 250, rise 2, fall 2),
+# every DYN_HEALTH_INTERVAL ms, default 500, rise 2, fall 2),
+# DYN_HEALTH_HOSTS (the hosts that get it, default all three),
 # DYN_DVIPA_EXTRA (lines added to [dvipa.web]), DYN_HEALTH_EXTRA (to [dvipa.web.health]),
 # DYN_KEEP=1 (keep $DYN_DIR), VIPAD/VIPACTL, FRR_BIN.
 
@@ -471,13 +472,13 @@ dyn_vipad_conf() {
     echo "takeback = \"${DYN_TAKEBACK:-immediate}\""
     echo 'interface_names = ["en1", "en2"]'
     [ -n "${DYN_DVIPA_EXTRA:-}" ] && echo "$DYN_DVIPA_EXTRA"
-    if [ "${DYN_HEALTH:-0}" = 1 ]; then
+    if [ "${DYN_HEALTH:-0}" = 1 ] && [[ " ${DYN_HEALTH_HOSTS:-${DYN_HOSTS[*]}} " == *" $h "* ]]; then
       echo
       echo "[dvipa.web.health]"
       echo "exec = [\"/usr/bin/test\", \"!\", \"-e\", \"$d/sick\"]"
-      # Generous for a busy machine: a fork and exec of test(1) has taken over 100 ms here.
-      echo "interval_ms = ${DYN_HEALTH_INTERVAL:-250}"
-      echo "timeout_ms = ${DYN_HEALTH_INTERVAL:-250}"
+      # Generous for a busy machine: a fork and exec of test(1) has taken over 250 ms here.
+      echo "interval_ms = ${DYN_HEALTH_INTERVAL:-500}"
+      echo "timeout_ms = ${DYN_HEALTH_INTERVAL:-500}"
       echo "rise = 2"
       echo "fall = 2"
       [ -n "${DYN_HEALTH_EXTRA:-}" ] && echo "$DYN_HEALTH_EXTRA"
@@ -534,9 +535,9 @@ dyn_frr_choice() {
 }
 # dyn_client_says HOST: a fresh connection from the client is answered by HOST.
 dyn_client_who() {
-  dyn_in c timeout 3 "$DYN_PY" -c '
+  dyn_in c timeout 8 "$DYN_PY" -c '
 import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
 print(s.makefile().readline().strip())' $DVIPA $DVIPA_PORT 2>/dev/null
 }
 dyn_client_says() { [ "$(dyn_client_who)" = "$1" ]; }
@@ -589,7 +590,7 @@ dyn_stream_start() {
   dyn_bg dyn_in c "$DYN_PY" "$DYN_LAB/dvipa_probe.py" stream $DVIPA $((DVIPA_PORT + 1)) \
     "$DYN_STREAM" "$DYN_STREAM.stop"
   DYN_STREAM_PID=$DYN_LAST
-  dyn_wait 5 grep -q HELLO "$DYN_STREAM"
+  dyn_wait 20 grep -q HELLO "$DYN_STREAM"
 }
 dyn_stream_stop() {
   touch "$DYN_STREAM.stop"
@@ -649,8 +650,8 @@ dyn_up() {
     done
     dyn_wait 60 dyn_all_routing_up || { echo "dvipa lab: routing did not come up" >&2; return 1; }
   fi
-  dyn_wait 30 dyn_routers_choose h1 || { echo "dvipa lab: the routers did not choose h1" >&2; return 1; }
-  dyn_wait 10 dyn_client_says h1
+  dyn_wait 60 dyn_routers_choose h1 || { echo "dvipa lab: the routers did not choose h1" >&2; return 1; }
+  dyn_wait 30 dyn_client_says h1 || { echo "dvipa lab: the client did not reach h1" >&2; return 1; }
 }
 
 # dyn_fail / dyn_restore HOST carrier|silent

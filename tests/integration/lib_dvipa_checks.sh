@@ -198,6 +198,13 @@ dv_check_unannounced() {
   check "$DYN_MODE-truth-withdraw-h3-by-hand" dvctl h3 dvipa withdraw web
   both_withdrawn() { dv_state_is h2 withdrawn && dv_state_is h3 withdrawn; }
   check_within "$DYN_MODE-truth-h2-h3-withdrawn" 10 both_withdrawn
+  # A withdraw by hand outlives a vipad restart (kill -9 here): h3 comes back withdrawn.
+  dyn_vipad_kill9 h3
+  check "$DYN_MODE-restart-vipad-started-again-on-h3" dyn_vipad_start h3
+  by_hand() { dv_state_is h3 withdrawn && [ "$(dv_field h3 withdrawn_by_hand)" = true ]; }
+  check_within "$DYN_MODE-restart-withdrawn-by-hand-kept" 20 by_hand
+  kept_off() { by_hand && ! dv_announced_in_frr h3; }
+  check_stays "$DYN_MODE-restart-withdrawn-h3-announces-nothing" 2 kept_off
   dv_monitor_start h1
   dv_remove_announcement h1 >/dev/null
   check_within "$DYN_MODE-truth-unannounced-reported" 15 dv_event_seen h1 dvipa_problem unannounced
@@ -207,6 +214,34 @@ dv_check_unannounced() {
   check "$DYN_MODE-truth-resume-h3" dvctl h3 dvipa resume web
   check_within "$DYN_MODE-truth-h2-standby-again" 30 dv_state_is h2 standby
   check_within "$DYN_MODE-truth-h3-standby-again" 30 dv_state_is h3 standby
+}
+
+# Two hosts with one rank: h3 reloaded with h2's rank while h1 is withdrawn by hand. Both report
+# duplicate_rank; the one with the higher ID (h3: router ID 10.68.255.13, AS 65083) keeps the
+# rank's metric, h2 yields, so the routers send the DVIPA to h3 alone (one path, no ECMP).
+dv_single_path_to() { # HOST: both routers' kernels have exactly one path for the DVIPA, to HOST
+  local r
+  for r in r1 r2; do
+    ip -n "$DYN-$r" -4 route show $DVIPA/32 | grep -q nexthop && { echo "$r: ECMP"; return 1; }
+  done
+  dyn_routers_choose "$1"
+}
+dv_check_duplicate_rank() {
+  check_within "$DYN_MODE-duprank-steady-before" 40 dv_owned_by h1
+  check "$DYN_MODE-duprank-withdraw-h1-by-hand" dvctl h1 dvipa withdraw web
+  check_within "$DYN_MODE-duprank-h2-owner" 20 dv_owned_by h2 h2 h3
+  check "$DYN_MODE-duprank-h3-rank-100" dv_set_rank h3 100
+  both_report() { dv_has_problem h2 duplicate_rank && dv_has_problem h3 duplicate_rank; }
+  check_within "$DYN_MODE-duprank-reported-by-both" 20 both_report
+  yields() { [ "$(dv_field h2 metric)" = $((32768 + 155 * 128 + 64)) ]; }
+  check_within "$DYN_MODE-duprank-lower-id-h2-yields" 10 yields
+  check_within "$DYN_MODE-duprank-one-path-to-h3" 20 dv_single_path_to h3
+  check_within "$DYN_MODE-duprank-h3-owner" 20 dv_owned_by h3 h2 h3
+  check "$DYN_MODE-duprank-h3-rank-50" dv_set_rank h3 50
+  cleared() { ! dv_has_problem h2 duplicate_rank && ! dv_has_problem h3 duplicate_rank; }
+  check_within "$DYN_MODE-duprank-cleared" 20 cleared
+  check "$DYN_MODE-duprank-resume-h1" dvctl h1 dvipa resume web
+  check_within "$DYN_MODE-duprank-h1-owner-again" 40 dv_owned_by h1
 }
 
 # ip_ts_first LOG PATTERN: the epoch time of the first line of an `ip -ts monitor` LOG that
@@ -377,6 +412,7 @@ dv_suite() {
   dv_check_kill9
   dv_check_frr_restart
   dv_check_reload_rank
+  dv_check_duplicate_rank
   dv_check_remove_order
   dv_check_delay_join
   dv_check_unannounced
