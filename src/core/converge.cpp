@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "core/execute.h"
+
 namespace vipa {
 
 ConvergeResult converge(const Intent& intent, Observed& obs, Dataplane& dp, int max_passes) {
@@ -24,7 +26,7 @@ ConvergeResult converge(const Intent& intent, Observed& obs, Dataplane& dp, int 
     bool progress = false;
     std::set<std::string> failed_now;
     for (auto& op : plan.ops) {
-      Status s = dp.apply(op, obs);
+      Status s = execute(dp, op, obs);
       if (s.ok()) {
         if (res.applied.size() < ConvergeResult::kKeepApplied) res.applied.push_back(op);
         ++res.applied_count;
@@ -38,7 +40,7 @@ ConvergeResult converge(const Intent& intent, Observed& obs, Dataplane& dp, int 
     }
     if (!plan.rewrites.empty()) {
       std::vector<std::pair<size_t, Error>> errs;
-      size_t done = dp.apply_rewrites(plan.rewrites, obs, errs);
+      size_t done = execute_rewrites(dp, plan.rewrites, obs, errs);
       if (done) progress = true;
       res.applied_count += done;
       size_t e = 0;
@@ -53,20 +55,21 @@ ConvergeResult converge(const Intent& intent, Observed& obs, Dataplane& dp, int 
           if (op) res.applied.push_back(std::move(*op));
           continue;
         }
-        Op shown{Op::Kind::ReplaceRoute};
+        Op shown{Op::ReplaceRoute{}, {}};
         if (op) {
           shown = std::move(*op);
         } else {  // gone meanwhile: name it by its key
           const RouteKey& k = plan.rewrites[i].key;
-          shown.route.family = k.family;
-          shown.route.table = k.table;
-          shown.route.dst = k.dst;
-          shown.route.dst_len = k.dst_len;
-          shown.route.tos = k.tos;
-          shown.route.priority = k.priority;
-          shown.route.oif = k.oif;
-          shown.route.gateway = k.gateway;
-          shown.route.prefsrc = plan.rewrites[i].src;
+          Route& r = std::get<Op::ReplaceRoute>(shown.what).route;
+          r.family = k.family;
+          r.table = k.table;
+          r.dst = k.dst;
+          r.dst_len = k.dst_len;
+          r.tos = k.tos;
+          r.priority = k.priority;
+          r.oif = k.oif;
+          r.gateway = k.gateway;
+          r.prefsrc = plan.rewrites[i].src;
         }
         std::string k = shown.str();
         failed_now.insert(k);

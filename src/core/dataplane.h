@@ -17,7 +17,8 @@ namespace vipa {
 class Dataplane {
  public:
   virtual ~Dataplane() = default;
-  // Apply one operation; on success `obs` reflects it (the kernel's echo will agree).
+  // Apply one operation; on success `obs` reflects it (the kernel's echo will agree). Callers go
+  // through execute() (core/execute.h), which records the originals first.
   virtual Status apply(const Op& op, Observed& obs) = 0;
   // Apply source rewrites (after the plan's ops); returns how many took effect and appends the
   // failures, by position in `rw`. A rewrite whose route is no longer observed is skipped. This
@@ -36,6 +37,9 @@ class Dataplane {
     }
     return done;
   }
+  // Keep obs's originals (sysctl_originals, prefsrc_originals) where a restart finds them; called
+  // by execute() before a change whose original was just recorded.
+  virtual Status save_originals(const Observed&) { return Ok{}; }
   // Read the current values of these sysctl paths into obs.sysctls (absent paths are removed).
   virtual void read_sysctls(const std::set<std::string>& paths, Observed& obs) = 0;
 };

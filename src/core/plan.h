@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "config/config.h"
@@ -10,34 +11,82 @@
 
 namespace vipa {
 
-struct Op {
-  enum class Kind {
-    CreateLink,    // name, link_kind
-    DeleteLink,    // ifindex, name
-    SetLink,       // ifindex, up, alias
-    AddAddr,       // addr
-    DelAddr,       // addr
-    AddRoute,      // route
-    ReplaceRoute,  // route (the new form; `old` is the kernel's)
-    DelRoute,      // route
-    SetSysctl,     // path, value; restore=true when putting back an original
-  };
-  Kind kind;
+// The payload of each kind of kernel operation.
+namespace ops {
+struct CreateLink {
   std::string name;
   LinkKind link_kind = LinkKind::Auto;
-  int ifindex = 0;
   bool up = false;
-  std::string alias;
+  std::string str() const;
+};
+struct DeleteLink {
+  int ifindex = 0;
+  std::string name;
+  std::string str() const;
+};
+struct SetLink {
+  int ifindex = 0;
+  std::string name;
+  bool up = false;
+  std::string alias;  // empty: unchanged
+  std::string str() const;
+};
+struct AddAddr {
   Address addr;
+  std::string str() const;
+};
+struct DelAddr {
+  Address addr;
+  std::string str() const;
+};
+struct AddRoute {
   Route route;
-  Route old;
+  std::string str() const;
+};
+struct ReplaceRoute {
+  Route route;  // the new form
+  Route old;    // the kernel's
   // IPv4 and IPv6 replace the *first* route with the same destination and metric; when the
   // kernel holds several, the source is rewritten by deleting and re-adding the exact one.
   bool replace_by_delete_add = false;
+  std::string str() const;
+};
+struct DelRoute {
+  Route route;
+  std::string str() const;
+};
+struct SetSysctl {
   std::string path, value;
-  bool restore = false;
+  bool restore = false;  // putting back an original
+  std::string str() const;
+};
+}  // namespace ops
+
+// One kernel operation: a typed payload per kind, and why (for logs and events).
+struct Op {
+  using CreateLink = ops::CreateLink;
+  using DeleteLink = ops::DeleteLink;
+  using SetLink = ops::SetLink;
+  using AddAddr = ops::AddAddr;
+  using DelAddr = ops::DelAddr;
+  using AddRoute = ops::AddRoute;
+  using ReplaceRoute = ops::ReplaceRoute;
+  using DelRoute = ops::DelRoute;
+  using SetSysctl = ops::SetSysctl;
+  using Payload = std::variant<CreateLink, DeleteLink, SetLink, AddAddr, DelAddr, AddRoute,
+                               ReplaceRoute, DelRoute, SetSysctl>;
+
+  Payload what;
   std::string why;  // for logs and events
 
+  template <class T>
+  const T* as() const {
+    return std::get_if<T>(&what);
+  }
+  template <class T>
+  bool is() const {
+    return std::holds_alternative<T>(what);
+  }
   std::string str() const;
 };
 

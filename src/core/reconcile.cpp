@@ -72,21 +72,12 @@ void plan_links(const Desired& d, const Observed& obs, Plan& plan) {
       // Deleting the address would make the kernel flush every IPv4 route using it as source:
       // first give those routes their own source back (plan_sources does), then remove the link.
       if (!routes_use(obs, l->ifindex)) {
-        Op op{Op::Kind::DeleteLink};
-        op.ifindex = l->ifindex;
-        op.name = l->name;
-        op.why = "detach " + dv.name;
-        plan.ops.push_back(op);
+        plan.ops.push_back({Op::DeleteLink{l->ifindex, l->name}, "detach " + dv.name});
       }
       continue;
     }
     if (!l) {
-      Op op{Op::Kind::CreateLink};
-      op.name = dv.name;
-      op.link_kind = dv.kind;
-      op.up = dv.up;
-      op.why = "create " + dv.name;
-      plan.ops.push_back(op);
+      plan.ops.push_back({Op::CreateLink{dv.name, dv.kind, dv.up}, "create " + dv.name});
       continue;
     }
     if (!is_virtual_kind(l->kind)) {
@@ -104,13 +95,9 @@ void plan_links(const Desired& d, const Observed& obs, Plan& plan) {
     }
     bool going_down = l->admin_up() && !dv.up && routes_use(obs, l->ifindex);
     if (l->alias != kLinkTag || (l->admin_up() != dv.up && !going_down)) {
-      Op op{Op::Kind::SetLink};
-      op.ifindex = l->ifindex;
-      op.name = l->name;
-      op.up = going_down ? true : dv.up;
-      op.alias = kLinkTag;
-      op.why = l->alias != kLinkTag ? "adopt " + dv.name : (dv.up ? "set up" : "set down");
-      plan.ops.push_back(op);
+      plan.ops.push_back(
+          {Op::SetLink{l->ifindex, l->name, going_down ? true : dv.up, kLinkTag},
+           l->alias != kLinkTag ? "adopt " + dv.name : (dv.up ? "set up" : "set down")});
     }
     // Addresses: vi0 is ours, so it holds exactly the VIPA addresses.
     auto have = obs.addrs_on(l->ifindex);
@@ -121,24 +108,16 @@ void plan_links(const Desired& d, const Observed& obs, Plan& plan) {
       uint32_t need = want.flags & IFA_F_NOPREFIXROUTE;
       if (match && match->prefixlen == want.prefixlen && (match->flags & need) == need) continue;
       if (match) {
-        Op del{Op::Kind::DelAddr};
-        del.addr = *match;
-        del.why = "fix " + want.addr.str() + " on " + dv.name;
-        plan.ops.push_back(del);
+        plan.ops.push_back({Op::DelAddr{*match}, "fix " + want.addr.str() + " on " + dv.name});
       }
-      Op op{Op::Kind::AddAddr};
-      op.addr = Address{want.addr.family, l->ifindex, want.addr, want.prefixlen, want.flags, 0};
-      op.why = "VIPA " + want.addr.str() + " on " + dv.name;
-      plan.ops.push_back(op);
+      Address a{want.addr.family, l->ifindex, want.addr, want.prefixlen, want.flags, 0, {}};
+      plan.ops.push_back({Op::AddAddr{a}, "VIPA " + want.addr.str() + " on " + dv.name});
     }
     for (auto* a : have) {
       bool wanted = false;
       for (auto& want : dv.addrs) wanted |= want.addr == a->addr;
       if (wanted) continue;
-      Op op{Op::Kind::DelAddr};
-      op.addr = *a;
-      op.why = "not a VIPA address of " + dv.name;
-      plan.ops.push_back(op);
+      plan.ops.push_back({Op::DelAddr{*a}, "not a VIPA address of " + dv.name});
     }
   }
 }
@@ -147,20 +126,11 @@ void plan_sysctls(const Desired& d, const Observed& obs, Plan& plan) {
   for (auto& [path, value] : d.sysctls) {
     auto it = obs.sysctls.find(path);
     if (it == obs.sysctls.end() || it->second == value) continue;  // absent: no such interface
-    Op op{Op::Kind::SetSysctl};
-    op.path = path;
-    op.value = value;
-    op.why = "was " + it->second;
-    plan.ops.push_back(op);
+    plan.ops.push_back({Op::SetSysctl{path, value, false}, "was " + it->second});
   }
   for (auto& [path, original] : obs.sysctl_originals) {
     if (d.sysctls.count(path)) continue;
-    Op op{Op::Kind::SetSysctl};
-    op.path = path;
-    op.value = original;
-    op.restore = true;
-    op.why = "restore original";
-    plan.ops.push_back(op);
+    plan.ops.push_back({Op::SetSysctl{path, original, true}, "restore original"});
   }
 }
 
@@ -183,26 +153,16 @@ bool shares_slot(const Observed& obs, const RouteKey& k) {
 void plan_owned_routes(const Desired& d, const Observed& obs, Plan& plan) {
   for (auto& [k, r] : obs.routes) {
     if (r.protocol != kProtoVipa || d.owned.count(k)) continue;
-    Op op{Op::Kind::DelRoute};
-    op.route = r;
-    op.why = "not desired";
-    plan.ops.push_back(op);
+    plan.ops.push_back({Op::DelRoute{r}, "not desired"});
   }
   for (auto& [k, want] : d.owned) {
     auto it = obs.routes.find(k);
     if (it == obs.routes.end()) {
-      Op op{Op::Kind::AddRoute};
-      op.route = want;
-      op.why = "owned route missing";
-      plan.ops.push_back(op);
+      plan.ops.push_back({Op::AddRoute{want}, "owned route missing"});
     } else if (it->second.prefsrc != want.prefsrc || it->second.scope != want.scope ||
                it->second.type != want.type || it->second.nexthops != want.nexthops) {
-      Op op{Op::Kind::ReplaceRoute};
-      op.route = want;
-      op.old = it->second;
-      op.replace_by_delete_add = shares_slot(obs, want.key());
-      op.why = "owned route differs";
-      plan.ops.push_back(op);
+      plan.ops.push_back({Op::ReplaceRoute{want, it->second, shares_slot(obs, want.key())},
+                          "owned route differs"});
     }
   }
 }
@@ -231,13 +191,10 @@ void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
       plan.rewrites.push_back({k, target, want.empty()});
       continue;
     }
-    Op op{Op::Kind::ReplaceRoute};
-    op.old = r;
-    op.route = r;
-    op.route.prefsrc = target;
-    op.replace_by_delete_add = true;
-    op.why = want.empty() ? "restore source" : "VIPA source";
-    plan.ops.push_back(op);
+    Route to = r;
+    to.prefsrc = target;
+    plan.ops.push_back({Op::ReplaceRoute{std::move(to), r, true},
+                        want.empty() ? "restore source" : "VIPA source"});
   }
 
   // Connected IPv4 routes flushed with the VIPA address are not re-added by the kernel when
@@ -262,10 +219,7 @@ void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
       r.oif = oif;
       r.prefsrc = src;
       if (obs.routes.count(r.key())) continue;
-      Op op{Op::Kind::AddRoute};
-      op.route = r;
-      op.why = "connected route lost with the VIPA address";
-      plan.ops.push_back(op);
+      plan.ops.push_back({Op::AddRoute{r}, "connected route lost with the VIPA address"});
     }
   }
   for (auto& r : d.remembered) {
@@ -276,11 +230,9 @@ void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
     for (int oif : r.oifs())
       if (auto* l = obs.link(oif); !l || !l->admin_up()) links_up = false;
     if (!links_up) continue;
-    Op op{Op::Kind::AddRoute};
-    op.route = r;
-    op.route.prefsrc = want;
-    op.why = "route lost with the VIPA address";
-    plan.ops.push_back(op);
+    Route back = r;
+    back.prefsrc = want;
+    plan.ops.push_back({Op::AddRoute{std::move(back)}, "route lost with the VIPA address"});
   }
 }
 
@@ -299,38 +251,47 @@ Plan reconcile(const Desired& d, const Observed& obs) {
 std::optional<Op> SourceRewrite::as_op(const Observed& obs) const {
   auto it = obs.routes.find(key);
   if (it == obs.routes.end()) return std::nullopt;
-  Op op{Op::Kind::ReplaceRoute};
-  op.old = it->second;
-  op.route = it->second;
-  op.route.prefsrc = src;
-  op.why = restore ? "restore source" : "VIPA source";
-  return op;
+  Route to = it->second;
+  to.prefsrc = src;
+  return Op{Op::ReplaceRoute{std::move(to), it->second, false},
+            restore ? "restore source" : "VIPA source"};
 }
 
+namespace {
+std::string addr_str(const Address& a) {
+  return a.addr.str() + "/" + std::to_string(a.prefixlen) + " ifindex " + std::to_string(a.ifindex);
+}
+}  // namespace
+
+std::string Op::CreateLink::str() const {
+  return "create link " + name + " (" + to_string(link_kind) + ")";
+}
+std::string Op::DeleteLink::str() const {
+  return "delete link " + name;
+}
+std::string Op::SetLink::str() const {
+  return "set link " + name + (up ? " up" : " down") + " alias " + alias;
+}
+std::string Op::AddAddr::str() const {
+  return "add address " + addr_str(addr);
+}
+std::string Op::DelAddr::str() const {
+  return "delete address " + addr_str(addr);
+}
+std::string Op::AddRoute::str() const {
+  return "add route " + route_to_string(route);
+}
+std::string Op::ReplaceRoute::str() const {
+  return "replace route " + route_to_string(route);
+}
+std::string Op::DelRoute::str() const {
+  return "delete route " + route_to_string(route);
+}
+std::string Op::SetSysctl::str() const {
+  return "sysctl " + path + "=" + value;
+}
 std::string Op::str() const {
-  switch (kind) {
-    case Kind::CreateLink:
-      return "create link " + name + " (" + to_string(link_kind) + ")";
-    case Kind::DeleteLink:
-      return "delete link " + name;
-    case Kind::SetLink:
-      return "set link " + name + (up ? " up" : " down") + " alias " + alias;
-    case Kind::AddAddr:
-      return "add address " + addr.addr.str() + "/" + std::to_string(addr.prefixlen) + " ifindex " +
-             std::to_string(addr.ifindex);
-    case Kind::DelAddr:
-      return "delete address " + addr.addr.str() + "/" + std::to_string(addr.prefixlen) +
-             " ifindex " + std::to_string(addr.ifindex);
-    case Kind::AddRoute:
-      return "add route " + route_to_string(route);
-    case Kind::ReplaceRoute:
-      return "replace route " + route_to_string(route);
-    case Kind::DelRoute:
-      return "delete route " + route_to_string(route);
-    case Kind::SetSysctl:
-      return "sysctl " + path + "=" + value;
-  }
-  return "?";
+  return std::visit([](const auto& p) { return p.str(); }, what);
 }
 
 }  // namespace vipa

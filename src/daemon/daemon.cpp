@@ -396,9 +396,10 @@ void Daemon::converge_now() {
     // A VIPA address put back: the kernel had flushed the routing daemon's routes with it.
     std::vector<IpAddr> restored;
     for (auto& op : res.applied) {
-      if (op.kind != Op::Kind::AddAddr) continue;
-      const Link* l = cache_.obs().link(op.addr.ifindex);
-      if (l && l->alias == kLinkTag) restored.push_back(op.addr.addr);
+      auto* add = op.as<Op::AddAddr>();
+      if (!add) continue;
+      const Link* l = cache_.obs().link(add->addr.ifindex);
+      if (l && l->alias == kLinkTag) restored.push_back(add->addr.addr);
     }
     if (!restored.empty()) refresh_routing_daemon(restored);
   }

@@ -9,6 +9,7 @@
 #include <climits>
 
 #include "core/desired.h"
+#include "core/kernel_effects.h"
 #include "nl/address.h"
 #include "nl/link.h"
 #include "nl/route.h"
@@ -36,6 +37,9 @@ CacheChange KernelCache::apply(const nlmsghdr* nlh) {
       ch.what = CacheChange::What::Link;
       ch.new_link = *l;
       obs_.links[l->ifindex] = *l;
+      // Admin-down flushes IPv4 routes without RTM_DELROUTE.
+      if (ch.old_link.admin_up() && !l->admin_up())
+        (void)apply_kernel_effects(LinkDown{l->ifindex}, obs_.routes, {obs_.links, obs_.addrs});
       break;
     }
     case RTM_DELLINK: {
@@ -64,6 +68,8 @@ CacheChange KernelCache::apply(const nlmsghdr* nlh) {
       } else {
         if (it != v.end()) v.erase(it);
         ch.what = CacheChange::What::AddrGone;
+        // IPv4 flushes the routes that used it as source, silently; IPv6 clears some sources.
+        (void)apply_kernel_effects(AddrGone{*a}, obs_.routes, {obs_.links, obs_.addrs});
       }
       ch.addr = *a;
       break;
@@ -107,12 +113,12 @@ CacheChange KernelCache::apply(const nlmsghdr* nlh) {
 }
 
 void KernelCache::forget_link(int ifindex) {
+  std::vector<KernelCause> causes;
+  for (auto* a : obs_.addrs_on(ifindex)) causes.push_back(AddrGone{*a});
+  causes.push_back(LinkGone{ifindex});
   obs_.links.erase(ifindex);
   std::erase_if(obs_.addrs, [&](const Address& a) { return a.ifindex == ifindex; });
-  std::erase_if(obs_.routes, [&](const auto& kv) {
-    auto oifs = kv.second.oifs();
-    return std::find(oifs.begin(), oifs.end(), ifindex) != oifs.end();
-  });
+  for (auto& c : causes) (void)apply_kernel_effects(c, obs_.routes, {obs_.links, obs_.addrs});
 }
 
 namespace {

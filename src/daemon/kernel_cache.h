@@ -40,8 +40,9 @@ class KernelCache {
   Status dump_all(nl::Socket& sock);
   Status dump_routes(nl::Socket& sock);
 
-  // The kernel removes IPv4 routes without telling anyone when a link goes admin-down or away;
-  // the daemon then re-dumps. This drops what certainly went with the link.
+  // The kernel removes IPv4 routes without telling anyone when a link goes admin-down or away and
+  // when an address goes; the cache follows the model of it (core/kernel_effects.h), and the
+  // daemon re-dumps. This drops what went with the link.
   void forget_link(int ifindex);
 
  private:

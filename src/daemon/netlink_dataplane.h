@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/dataplane.h"
+#include "core/kernel_effects.h"
 #include "daemon/state_store.h"
 #include "nl/socket.h"
 
@@ -17,6 +18,7 @@ class NetlinkDataplane : public Dataplane {
       : sock_(sock), store_(store), notice_(std::move(notice)) {}
 
   Status apply(const Op& op, Observed& obs) override;
+  Status save_originals(const Observed& obs) override;
   void read_sysctls(const std::set<std::string>& paths, Observed& obs) override;
   // Batches of kBatch requests per sendmsg, each acknowledged; between batches `between` runs
   // (the daemon drains its event socket there, so vipad's own echoes cannot overrun it).
@@ -29,9 +31,19 @@ class NetlinkDataplane : public Dataplane {
   static constexpr size_t kBatch = 100;
 
  private:
-  Status create_link(const Op& op, Observed& obs);
+  using Causes = std::vector<KernelCause>;
+  Status do_apply(const Op::CreateLink& op, const Causes&, Observed& obs);
+  Status do_apply(const Op::DeleteLink& op, const Causes&, Observed& obs);
+  Status do_apply(const Op::SetLink& op, const Causes&, Observed& obs);
+  Status do_apply(const Op::AddAddr& op, const Causes&, Observed& obs);
+  Status do_apply(const Op::DelAddr& op, const Causes&, Observed& obs);
+  Status do_apply(const Op::AddRoute& op, const Causes&, Observed& obs);
+  Status do_apply(const Op::ReplaceRoute& op, const Causes&, Observed& obs);
+  Status do_apply(const Op::DelRoute& op, const Causes&, Observed& obs);
+  Status do_apply(const Op::SetSysctl& op, const Causes&, Observed& obs);
+  void follow_kernel(const Causes& causes, Observed& obs);
+  Status create_link(const Op::CreateLink& op, Observed& obs);
   Status route_request(uint16_t type, uint16_t flags, const Route& r);
-  Status save_state(const Observed& obs);
   void tell_daemon_routes_flushed(const IpAddr& a);
 
   nl::Socket& sock_;

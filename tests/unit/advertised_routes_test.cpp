@@ -114,8 +114,7 @@ class RaHost : public ::testing::Test {
   size_t route_ops(const std::vector<Op>& ops) const {
     size_t n = 0;
     for (auto& op : ops)
-      n += op.kind == Op::Kind::AddRoute || op.kind == Op::Kind::ReplaceRoute ||
-           op.kind == Op::Kind::DelRoute;
+      n += op.is<Op::AddRoute>() || op.is<Op::ReplaceRoute>() || op.is<Op::DelRoute>();
     return n;
   }
 
@@ -147,7 +146,9 @@ TEST_F(RaHost, AdvertisedDefaultRouteIsLeftAloneAndACompanionCarriesTheVipa) {
   auto res = run();
   ASSERT_TRUE(res.converged);
   for (auto& op : res.applied)
-    EXPECT_NE(op.old.key(), ra.key()) << "the advertised route was rewritten: " << op.str();
+    if (auto* r = op.as<Op::ReplaceRoute>()) {
+      EXPECT_NE(r->old.key(), ra.key()) << "the advertised route was rewritten: " << op.str();
+    }
   const Route* kept = k.find_route(ra.key());
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->protocol, RTPROT_RA);
@@ -262,10 +263,10 @@ TEST_F(RaHost, SlotOfAnotherRouteIsRefusedWithANotice) {
   Plan p = plan();
   ASSERT_EQ(p.problems.size(), 1u);
   EXPECT_NE(p.problems[0].find("is taken"), std::string::npos) << p.problems[0];
-  for (auto& op : p.ops)
-    EXPECT_FALSE(op.kind == Op::Kind::AddRoute && op.route.dst_len == 0 &&
-                 op.route.family == AF_INET6)
-        << op.str();
+  for (auto& op : p.ops) {
+    auto* add = op.as<Op::AddRoute>();
+    EXPECT_FALSE(add && add->route.dst_len == 0 && add->route.family == AF_INET6) << op.str();
+  }
 }
 
 TEST_F(RaHost, LifetimesCountingDownAndRefreshingChangeNothing) {
@@ -337,7 +338,10 @@ TEST_F(RaHost, AdvertisedRouteRewrittenEarlierGetsItsSourceBackOnCleanup) {
   ra.prefsrc = ip("2001:db8:6::1");
   ASSERT_EQ(k.add_route(ra), 0);
   Plan p = plan();
-  for (auto& op : p.ops) EXPECT_NE(op.old.key(), ra.key()) << op.str();
+  for (auto& op : p.ops)
+    if (auto* r = op.as<Op::ReplaceRoute>()) {
+      EXPECT_NE(r->old.key(), ra.key()) << op.str();
+    }
   intent.cleanup = true;
   ASSERT_TRUE(run().converged);
   ASSERT_TRUE(k.find_route(ra.key()));

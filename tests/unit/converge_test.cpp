@@ -265,10 +265,7 @@ TEST_F(Converge, StrippedSourceIsRestored) {
   converge_seed();
   Route c1 = *route("10.68.1.0/24", en1);
   c1.prefsrc = ip("10.68.1.1");
-  Op op{Op::Kind::ReplaceRoute};
-  op.route = c1;
-  op.old = c1;
-  ASSERT_TRUE(k.apply(op, obs).ok());
+  ASSERT_TRUE(k.apply(Op{Op::ReplaceRoute{c1, c1, false}, {}}, obs).ok());
   auto r = run();
   EXPECT_EQ(r.applied.size(), 1u) << applied_str(r);
   expect_seed_state();

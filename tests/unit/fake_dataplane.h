@@ -4,8 +4,10 @@
 // has to get right, so it copies these behaviours (net/ipv4/fib_frontend.c, fib_trie.c,
 // net/ipv6/route.c):
 //  - deleting an IPv4 address flushes every route whose preferred source it was, in every
-//    table, without RTM_DELROUTE (fib_sync_down_addr); IPv6 only clears those sources;
-//  - setting a link admin-down flushes the routes through it; setting it up again brings back
+//    table, without RTM_DELROUTE (fib_sync_down_addr); IPv6 only clears those sources on routes
+//    through the address's link (rt6_remove_prefsrc);
+//  - setting a link admin-down flushes the routes with no nexthop left up; deleting it, every
+//    route through it (fib_sync_down_dev); setting it up again brings back
 //    the local and prefix routes of its addresses (fib_add_ifaddr on NETDEV_UP), with the
 //    interface's own source;
 //  - creating a link assigns the next ifindex; a kernel without the dummy driver refuses
@@ -16,9 +18,10 @@
 //  - NLM_F_REPLACE replaces the *first* route of the slot (table, destination, tos, metric),
 //    whatever its nexthop; a plain create puts the new route first in its slot and answers
 //    EEXIST only for an identical route.
+// What the kernel does besides a request comes from the one model of it, core/kernel_effects.h.
 // It applies operations the way src/daemon/netlink_dataplane.cpp does (already-there and
-// already-gone errnos are success, originals recorded before the first change), then copies the
-// kernel's tables into the Observed, as the kernel's echo would.
+// already-gone errnos are success; execute() in core/execute.h records the originals), then copies
+// the kernel's tables into the Observed, as the kernel's echo would.
 #pragma once
 
 #include <linux/if.h>
@@ -39,6 +42,7 @@
 
 #include "core/dataplane.h"
 #include "core/desired.h"
+#include "core/kernel_effects.h"
 
 namespace vipa::test {
 
@@ -158,7 +162,7 @@ class FakeKernel : public Dataplane {
 
   Status apply(const Op& op, Observed& obs) override {
     touched_.clear();
-    int e = apply_errno(op, obs);
+    int e = std::visit([&](const auto& p) { return apply_errno(p); }, op.what);
     echo(obs);
     if (e) return Error::sys(e, op.str());
     applied.push_back(op);
@@ -217,132 +221,83 @@ class FakeKernel : public Dataplane {
     return std::any_of(addrs.begin(), addrs.end(), [&](const Address& x) { return x.addr == a; });
   }
 
-  int apply_errno(const Op& op, Observed& obs) {
-    switch (op.kind) {
-      case Op::Kind::CreateLink: {
-        if (by_name(op.name)) return 0;  // EEXIST: the daemon then looks the link up
-        std::string kind = op.link_kind == LinkKind::Ifb ? "ifb" : "dummy";
-        if (kind == "dummy" && !has_dummy) {
-          if (op.link_kind != LinkKind::Auto) return EOPNOTSUPP;
-          kind = "ifb";
-        }
-        Link& l = add_link(op.name, kind, false, false);
-        l.flags |= IFF_NOARP;
-        l.alias = kLinkTag;
-        return 0;
-      }
-      case Op::Kind::DeleteLink: {
-        auto it = links.find(op.ifindex);
-        if (it == links.end()) return 0;  // ENODEV: already gone
-        std::vector<Address> mine;
-        for (auto& a : addrs)
-          if (a.ifindex == op.ifindex) mine.push_back(a);
-        for (auto& a : mine) kernel_del_addr(a);
-        kernel_set_up(it->second, false);
-        std::erase_if(sysctls, [&](const auto& kv) {
-          return kv.first.find("/conf/" + it->second.name + "/") != std::string::npos;
-        });
-        links.erase(it);
-        return 0;
-      }
-      case Op::Kind::SetLink: {
-        auto it = links.find(op.ifindex);
-        if (it == links.end()) return ENODEV;
-        if (!op.alias.empty()) it->second.alias = op.alias;
-        kernel_set_up(it->second, op.up);
-        return 0;
-      }
-      case Op::Kind::AddAddr: {
-        int e = kernel_add_addr(op.addr);
-        return e == EEXIST ? 0 : e;
-      }
-      case Op::Kind::DelAddr:
-        for (auto& a : addrs)
-          if (a.ifindex == op.addr.ifindex && a.addr == op.addr.addr) {
-            Address copy = a;
-            kernel_del_addr(copy);
-            return 0;
-          }
-        return 0;  // EADDRNOTAVAIL: already gone
-      case Op::Kind::AddRoute: {
-        int e = kernel_add_route(op.route, false);
-        return e == EEXIST ? 0 : e;
-      }
-      case Op::Kind::ReplaceRoute: {
-        RouteKey k = op.old.key();
-        bool foreign = op.old.protocol != RTPROT_KERNEL && op.old.protocol != kProtoVipa;
-        if (foreign && !op.old.prefsrc.empty() && !op.route.prefsrc.empty() &&
-            !obs.prefsrc_originals.count(k))
-          obs.prefsrc_originals[k] = op.old.prefsrc;
-        int e;
-        if (op.replace_by_delete_add) {
-          e = kernel_del_route(op.old);
-          if (e == 0 || e == ESRCH) e = kernel_add_route(op.route, false);
-        } else {
-          e = kernel_add_route(op.route, true);
-        }
-        if (e) return e;
-        if (op.route.prefsrc.empty() || op.route.prefsrc == op.old.prefsrc ||
-            (obs.prefsrc_originals.count(k) && obs.prefsrc_originals[k] == op.route.prefsrc))
-          obs.prefsrc_originals.erase(k);
-        return 0;
-      }
-      case Op::Kind::DelRoute: {
-        int e = kernel_del_route(op.route);
-        return e == ESRCH ? 0 : e;
-      }
-      case Op::Kind::SetSysctl: {
-        auto it = sysctls.find(op.path);
-        if (op.restore) {
-          obs.sysctl_originals.erase(op.path);
-          if (it != sysctls.end()) it->second = op.value;
-          return 0;  // an interface that went away took its sysctls with it
-        }
-        if (it == sysctls.end()) return ENOENT;
-        if (!obs.sysctl_originals.count(op.path)) obs.sysctl_originals[op.path] = it->second;
-        it->second = op.value;
-        return 0;
-      }
+  int apply_errno(const Op::CreateLink& op) {
+    if (by_name(op.name)) return 0;  // EEXIST: the daemon then looks the link up
+    std::string kind = op.link_kind == LinkKind::Ifb ? "ifb" : "dummy";
+    if (kind == "dummy" && !has_dummy) {
+      if (op.link_kind != LinkKind::Auto) return EOPNOTSUPP;
+      kind = "ifb";
     }
-    return EINVAL;
+    Link& l = add_link(op.name, kind, false, false);
+    l.flags |= IFF_NOARP;
+    l.alias = kLinkTag;
+    return 0;
+  }
+  int apply_errno(const Op::DeleteLink& op) {
+    auto it = links.find(op.ifindex);
+    if (it == links.end()) return 0;  // ENODEV: already gone
+    std::vector<Address> mine;
+    for (auto& a : addrs)
+      if (a.ifindex == op.ifindex) mine.push_back(a);
+    for (auto& a : mine) kernel_del_addr(a);
+    std::erase_if(sysctls, [&](const auto& kv) {
+      return kv.first.find("/conf/" + it->second.name + "/") != std::string::npos;
+    });
+    links.erase(it);
+    kernel_effect(LinkGone{op.ifindex});
+    return 0;
+  }
+  int apply_errno(const Op::SetLink& op) {
+    auto it = links.find(op.ifindex);
+    if (it == links.end()) return ENODEV;
+    if (!op.alias.empty()) it->second.alias = op.alias;
+    kernel_set_up(it->second, op.up);
+    return 0;
+  }
+  int apply_errno(const Op::AddAddr& op) {
+    int e = kernel_add_addr(op.addr);
+    return e == EEXIST ? 0 : e;
+  }
+  int apply_errno(const Op::DelAddr& op) {
+    for (auto& a : addrs)
+      if (a.ifindex == op.addr.ifindex && a.addr == op.addr.addr) {
+        Address copy = a;
+        kernel_del_addr(copy);
+        return 0;
+      }
+    return 0;  // EADDRNOTAVAIL: already gone
+  }
+  int apply_errno(const Op::AddRoute& op) {
+    int e = kernel_add_route(op.route, false);
+    return e == EEXIST ? 0 : e;
+  }
+  int apply_errno(const Op::ReplaceRoute& op) {
+    if (op.replace_by_delete_add) {
+      int e = kernel_del_route(op.old);
+      if (e == 0 || e == ESRCH) e = kernel_add_route(op.route, false);
+      return e;
+    }
+    return kernel_add_route(op.route, true);
+  }
+  int apply_errno(const Op::DelRoute& op) {
+    int e = kernel_del_route(op.route);
+    return e == ESRCH ? 0 : e;
+  }
+  int apply_errno(const Op::SetSysctl& op) {
+    auto it = sysctls.find(op.path);
+    if (op.restore) {
+      if (it != sysctls.end()) it->second = op.value;
+      return 0;  // an interface that went away took its sysctls with it
+    }
+    if (it == sysctls.end()) return ENOENT;
+    it->second = op.value;
+    return 0;
   }
 
   // ---- the kernel ----------------------------------------------------------------------------
 
-  Route local_route(const Address& a) const {
-    Route r;
-    r.family = a.family;
-    r.table = RT_TABLE_LOCAL;
-    r.dst = a.addr;
-    r.dst_len = static_cast<uint8_t>(a.addr.bits());
-    r.protocol = RTPROT_KERNEL;
-    r.scope = RT_SCOPE_HOST;
-    r.type = RTN_LOCAL;
-    r.oif = a.ifindex;
-    if (a.family == AF_INET) r.prefsrc = a.addr;
-    return r;
-  }
-
-  std::optional<Route> prefix_route(const Address& a) const {
-    if (a.flags & (IFA_F_NOPREFIXROUTE | IFA_F_SECONDARY)) return std::nullopt;
-    if (a.prefixlen >= a.addr.bits()) return std::nullopt;
-    Route r;
-    r.family = a.family;
-    r.table = RT_TABLE_MAIN;
-    r.dst = a.addr.masked(a.prefixlen);
-    r.dst_len = static_cast<uint8_t>(a.prefixlen);
-    r.protocol = RTPROT_KERNEL;
-    r.type = RTN_UNICAST;
-    r.oif = a.ifindex;
-    if (a.family == AF_INET) {
-      r.scope = RT_SCOPE_LINK;
-      r.prefsrc = a.addr;
-    } else {
-      r.scope = RT_SCOPE_UNIVERSE;
-      r.priority = 256;
-    }
-    return r;
-  }
+  static Route local_route(const Address& a) { return local_route_of(a); }
+  static std::optional<Route> prefix_route(const Address& a) { return prefix_route_of(a); }
 
   void install(const Route& r) {
     // A create goes in front of its slot (fib_table_insert without NLM_F_APPEND).
@@ -376,13 +331,24 @@ class FakeKernel : public Dataplane {
     return 0;
   }
 
-  void flush_if(const std::function<bool(const Route&)>& pred) {
+  // What the kernel does to its routes on its own (core/kernel_effects.h): flushes are recorded.
+  void kernel_effect(const KernelCause& cause) {
+    KernelView after{links, addrs};
     for (auto& [slot, list] : table_)
-      std::erase_if(list, [&](const Route& r) {
-        if (!pred(r)) return false;
-        flushed.push_back(r);
-        touched_.insert(r.key());
-        return true;
+      std::erase_if(list, [&](Route& r) {
+        switch (route_fate(cause, r, after)) {
+          case RouteFate::Kept:
+            return false;
+          case RouteFate::SourceCleared:
+            r.prefsrc = {};
+            touched_.insert(r.key());
+            return false;
+          case RouteFate::Flushed:
+            flushed.push_back(r);
+            touched_.insert(r.key());
+            return true;
+        }
+        return false;
       });
     std::erase_if(table_, [](const auto& kv) { return kv.second.empty(); });
   }
@@ -390,21 +356,7 @@ class FakeKernel : public Dataplane {
   void kernel_del_addr(const Address& a) {
     std::erase_if(addrs,
                   [&](const Address& x) { return x.ifindex == a.ifindex && x.addr == a.addr; });
-    Route lr = local_route(a);
-    auto pr = prefix_route(a);
-    flush_if([&](const Route& r) {
-      if (r.key() == lr.key()) return true;
-      if (pr && r.key() == pr->key() && r.protocol == RTPROT_KERNEL) return true;
-      // IPv4: every route using the vanished address as source goes with it (fib_sync_down_addr).
-      return a.family == AF_INET && r.prefsrc == a.addr;
-    });
-    if (a.family == AF_INET6)
-      for (auto& [slot, list] : table_)
-        for (auto& r : list)
-          if (r.prefsrc == a.addr) {
-            r.prefsrc = {};  // rt6_remove_prefsrc
-            touched_.insert(r.key());
-          }
+    kernel_effect(AddrGone{a});
   }
 
   void kernel_set_up(Link& l, bool up) {
@@ -412,12 +364,8 @@ class FakeKernel : public Dataplane {
     if (!up && l.admin_up()) {
       l.flags &= ~IFF_UP;
       if (virt) l.flags &= ~(IFF_LOWER_UP | IFF_RUNNING);
-      int idx = l.ifindex;
-      // No RTM_DELROUTE for these: the daemon has to notice on its own.
-      flush_if([&](const Route& r) {
-        auto o = r.oifs();
-        return std::find(o.begin(), o.end(), idx) != o.end();
-      });
+      // No RTM_DELROUTE for the IPv4 ones: the daemon has to notice on its own.
+      kernel_effect(LinkDown{l.ifindex});
     } else if (up && !l.admin_up()) {
       l.flags |= IFF_UP;
       if (virt) l.flags |= IFF_LOWER_UP | IFF_RUNNING;

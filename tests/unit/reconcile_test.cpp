@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "core/desired.h"
+#include "core/execute.h"
 #include "core/plan.h"
 #include "fake_dataplane.h"
 
@@ -47,10 +48,11 @@ std::string seed_with_state(const char* state) {
   return s;
 }
 
-std::vector<Op> of_kind(const Plan& p, Op::Kind k) {
-  std::vector<Op> out;
+template <class T>
+std::vector<T> of_kind(const Plan& p) {
+  std::vector<T> out;
   for (auto& op : p.ops)
-    if (op.kind == k) out.push_back(op);
+    if (auto* x = op.as<T>()) out.push_back(*x);
   return out;
 }
 
@@ -270,7 +272,7 @@ TEST_F(SeedHost, OwnedRouteWithdrawnWhenItsLinkLosesCarrier) {
   Desired d = desired();
   Route via1 = static_route("0.0.0.0/0", "10.68.1.2", en1, kProtoVipa, 10);
   EXPECT_FALSE(d.owned.count(via1.key()));
-  auto dels = of_kind(reconcile(d, obs), Op::Kind::DelRoute);
+  auto dels = of_kind<Op::DelRoute>(reconcile(d, obs));
   ASSERT_EQ(dels.size(), 1u);
   EXPECT_EQ(dels[0].route.key(), via1.key());
 }
@@ -291,7 +293,7 @@ TEST_F(SeedHost, OwnedRouteWithdrawnWhenItsGatewayIsDead) {
   Route via5 = static_route("0.0.0.0/0", "10.68.5.2", en5, kProtoVipa, 20);
   EXPECT_FALSE(d.owned.count(via1.key()));
   EXPECT_TRUE(d.owned.count(via5.key()));
-  auto dels = of_kind(reconcile(d, obs), Op::Kind::DelRoute);
+  auto dels = of_kind<Op::DelRoute>(reconcile(d, obs));
   ASSERT_EQ(dels.size(), 1u);
   EXPECT_EQ(dels[0].route.key(), via1.key());
 }
@@ -338,11 +340,11 @@ TEST_F(SeedHost, Ipv6MetricZeroIsDesiredAs1024) {
 
 TEST_F(SeedHost, CreatesTheLinkWhenMissing) {
   Plan p = plan();
-  auto c = of_kind(p, Op::Kind::CreateLink);
+  auto c = of_kind<Op::CreateLink>(p);
   ASSERT_EQ(c.size(), 1u) << plan_str(p);
   EXPECT_EQ(c[0].name, "vi0");
   EXPECT_EQ(c[0].link_kind, LinkKind::Auto);
-  EXPECT_TRUE(of_kind(p, Op::Kind::AddAddr).empty()) << "no ifindex to add to yet";
+  EXPECT_TRUE(of_kind<Op::AddAddr>(p).empty()) << "no ifindex to add to yet";
   EXPECT_TRUE(p.problems.empty());
 }
 
@@ -360,11 +362,11 @@ TEST_F(SeedHost, LeavesAnUntaggedDummyAlone) {
   ASSERT_EQ(p.problems.size(), 1u) << plan_str(p);
   EXPECT_NE(p.problems[0].find("adopt = true"), std::string::npos) << p.problems[0];
   for (auto& op : p.ops) {
-    EXPECT_NE(op.kind, Op::Kind::SetLink) << op.str();
-    EXPECT_NE(op.kind, Op::Kind::DelAddr) << op.str();
-    EXPECT_NE(op.kind, Op::Kind::AddAddr) << op.str();
-    EXPECT_NE(op.kind, Op::Kind::DeleteLink) << op.str();
-    EXPECT_NE(op.kind, Op::Kind::CreateLink) << op.str();
+    EXPECT_FALSE(op.is<Op::SetLink>()) << op.str();
+    EXPECT_FALSE(op.is<Op::DelAddr>()) << op.str();
+    EXPECT_FALSE(op.is<Op::AddAddr>()) << op.str();
+    EXPECT_FALSE(op.is<Op::DeleteLink>()) << op.str();
+    EXPECT_FALSE(op.is<Op::CreateLink>()) << op.str();
   }
 }
 
@@ -372,26 +374,26 @@ TEST_F(SeedHost, LeavesAnUntaggedIfbAloneAtCleanup) {
   k.add_link("vi0", "ifb");
   intent.cleanup = true;
   Plan p = plan();
-  EXPECT_TRUE(of_kind(p, Op::Kind::DeleteLink).empty()) << plan_str(p);
+  EXPECT_TRUE(of_kind<Op::DeleteLink>(p).empty()) << plan_str(p);
 }
 
 TEST_F(SeedHost, AdoptsAnUntaggedDummyWhenTold) {
   Link& l = k.add_link("vi0", "dummy");
   Plan p = plan(seed_adopting());
-  auto s = of_kind(p, Op::Kind::SetLink);
+  auto s = of_kind<Op::SetLink>(p);
   ASSERT_EQ(s.size(), 1u) << plan_str(p);
   EXPECT_EQ(s[0].ifindex, l.ifindex);
   EXPECT_EQ(s[0].alias, kLinkTag);
   EXPECT_TRUE(s[0].up);
-  EXPECT_TRUE(of_kind(p, Op::Kind::CreateLink).empty());
-  EXPECT_TRUE(of_kind(p, Op::Kind::DeleteLink).empty());
-  EXPECT_EQ(of_kind(p, Op::Kind::AddAddr).size(), 1u);
+  EXPECT_TRUE(of_kind<Op::CreateLink>(p).empty());
+  EXPECT_TRUE(of_kind<Op::DeleteLink>(p).empty());
+  EXPECT_EQ(of_kind<Op::AddAddr>(p).size(), 1u);
 }
 
 TEST_F(SeedHost, AdoptsAnUntaggedIfbWhenTold) {
   Link& l = k.add_link("vi0", "ifb", false, false);
   Plan p = plan(seed_adopting());
-  auto s = of_kind(p, Op::Kind::SetLink);
+  auto s = of_kind<Op::SetLink>(p);
   ASSERT_EQ(s.size(), 1u) << plan_str(p);
   EXPECT_EQ(s[0].ifindex, l.ifindex);
   EXPECT_EQ(s[0].alias, kLinkTag);
@@ -405,11 +407,13 @@ TEST_F(SeedHost, RefusesAVethNamedVi0) {
   ASSERT_EQ(p.problems.size(), 1u);
   EXPECT_NE(p.problems[0].find("veth"), std::string::npos) << p.problems[0];
   for (auto& op : p.ops) {
-    EXPECT_NE(op.kind, Op::Kind::CreateLink) << op.str();
-    EXPECT_NE(op.kind, Op::Kind::DeleteLink) << op.str();
-    EXPECT_FALSE(op.kind == Op::Kind::SetLink && op.ifindex == l.ifindex) << op.str();
-    EXPECT_FALSE((op.kind == Op::Kind::AddAddr || op.kind == Op::Kind::DelAddr) &&
-                 op.addr.ifindex == l.ifindex)
+    EXPECT_FALSE(op.is<Op::CreateLink>()) << op.str();
+    EXPECT_FALSE(op.is<Op::DeleteLink>()) << op.str();
+    auto* set = op.as<Op::SetLink>();
+    EXPECT_FALSE(set && set->ifindex == l.ifindex) << op.str();
+    auto* add = op.as<Op::AddAddr>();
+    auto* del = op.as<Op::DelAddr>();
+    EXPECT_FALSE((add && add->addr.ifindex == l.ifindex) || (del && del->addr.ifindex == l.ifindex))
         << op.str();
   }
 }
@@ -422,7 +426,7 @@ TEST_F(SeedHost, AddsVipaAddressesWithoutPrefixRouteAndIpv6WithoutDad) {
               "alias4 = [\"10.68.7.1,255.255.255.0\"]\nnetaddr6 = \"2001:db8:6::1\"\n"
               "prefixlen = 64\n");
   Plan p = plan(text);
-  auto adds = of_kind(p, Op::Kind::AddAddr);
+  auto adds = of_kind<Op::AddAddr>(p);
   ASSERT_EQ(adds.size(), 3u) << plan_str(p);
   std::map<std::string, Address> by;
   for (auto& op : adds) by[op.addr.addr.str()] = op.addr;
@@ -439,10 +443,10 @@ TEST_F(SeedHost, RemovesStrayAddressesOnVi0) {
   add_vi0();
   k.add_addr("vi0", "192.0.2.9/24");
   Plan p = plan();
-  auto dels = of_kind(p, Op::Kind::DelAddr);
+  auto dels = of_kind<Op::DelAddr>(p);
   ASSERT_EQ(dels.size(), 1u) << plan_str(p);
   EXPECT_EQ(dels[0].addr.addr, ip("192.0.2.9"));
-  EXPECT_TRUE(of_kind(p, Op::Kind::AddAddr).empty()) << plan_str(p);
+  EXPECT_TRUE(of_kind<Op::AddAddr>(p).empty()) << plan_str(p);
 }
 
 TEST_F(SeedHost, ReaddsTheVipaWhenItCarriesAPrefixRoute) {
@@ -450,16 +454,16 @@ TEST_F(SeedHost, ReaddsTheVipaWhenItCarriesAPrefixRoute) {
   l.alias = kLinkTag;
   k.add_addr("vi0", "10.68.6.1/24");  // by hand, so the kernel added 10.68.6.0/24 dev vi0
   Plan p = plan();
-  auto dels = of_kind(p, Op::Kind::DelAddr);
-  auto adds = of_kind(p, Op::Kind::AddAddr);
+  auto dels = of_kind<Op::DelAddr>(p);
+  auto adds = of_kind<Op::AddAddr>(p);
   ASSERT_EQ(dels.size(), 1u) << plan_str(p);
   ASSERT_EQ(adds.size(), 1u) << plan_str(p);
   EXPECT_EQ(adds[0].addr.flags & IFA_F_NOPREFIXROUTE, uint32_t{IFA_F_NOPREFIXROUTE});
   // The delete must come first: the add would be refused with EEXIST otherwise.
   size_t di = 0, ai = 0;
   for (size_t i = 0; i < p.ops.size(); ++i) {
-    if (p.ops[i].kind == Op::Kind::DelAddr) di = i;
-    if (p.ops[i].kind == Op::Kind::AddAddr) ai = i;
+    if (p.ops[i].is<Op::DelAddr>()) di = i;
+    if (p.ops[i].is<Op::AddAddr>()) ai = i;
   }
   EXPECT_LT(di, ai);
 }
@@ -469,8 +473,8 @@ TEST_F(SeedHost, FixesTheVipaPrefixLength) {
   l.alias = kLinkTag;
   k.add_addr("vi0", "10.68.6.1/32", IFA_F_NOPREFIXROUTE);
   Plan p = plan();
-  ASSERT_EQ(of_kind(p, Op::Kind::DelAddr).size(), 1u) << plan_str(p);
-  auto adds = of_kind(p, Op::Kind::AddAddr);
+  ASSERT_EQ(of_kind<Op::DelAddr>(p).size(), 1u) << plan_str(p);
+  auto adds = of_kind<Op::AddAddr>(p);
   ASSERT_EQ(adds.size(), 1u);
   EXPECT_EQ(adds[0].addr.prefixlen, 24);
 }
@@ -485,8 +489,8 @@ TEST_F(SeedHost, RewritesTheSourceOfConnectedAndForeignRoutesViaListedInterfaces
   k.add_route(static_route("10.68.101.0/24", "10.68.5.2", en5, RTPROT_DHCP));
   k.add_route(static_route("10.68.102.0/24", "10.68.9.254", k.by_name("eth9")->ifindex));
   Plan p = plan();
-  std::map<std::string, Op> by;
-  for (auto& op : of_kind(p, Op::Kind::ReplaceRoute)) by[route_to_string(op.old)] = op;
+  std::map<std::string, Op::ReplaceRoute> by;
+  for (auto& op : of_kind<Op::ReplaceRoute>(p)) by[route_to_string(op.old)] = op;
   std::vector<std::string> want = {
       route_to_string(connected(k, "10.68.1.0/24", en1)),
       route_to_string(connected(k, "10.68.5.0/24", en5)),
@@ -510,13 +514,10 @@ TEST_F(SeedHost, CorrectRoutesAreLeftAlone) {
   for (const char* d : {"10.68.1.0/24", "10.68.5.0/24"}) {
     Route r = connected(k, d, d[6] == '1' ? en1 : en5);
     r.prefsrc = ip("10.68.6.1");
-    Op op{Op::Kind::ReplaceRoute};
-    op.route = r;
-    op.old = r;
-    ASSERT_TRUE(k.apply(op, obs).ok());
+    ASSERT_TRUE(execute(k, Op{Op::ReplaceRoute{r, r, false}, {}}, obs).ok());
   }
   Plan p = plan();
-  EXPECT_TRUE(of_kind(p, Op::Kind::ReplaceRoute).empty()) << plan_str(p);
+  EXPECT_TRUE(of_kind<Op::ReplaceRoute>(p).empty()) << plan_str(p);
 }
 
 TEST_F(SeedHost, LeavesRoutingDaemonRoutesAloneAndCountsThem) {
@@ -533,9 +534,8 @@ TEST_F(SeedHost, LeavesRoutingDaemonRoutesAloneAndCountsThem) {
   done.prefsrc = ip("10.68.6.1");
   ASSERT_EQ(k.add_route(done), 0);
   Plan p = plan();
-  for (auto& op : p.ops)
-    EXPECT_FALSE(op.kind == Op::Kind::ReplaceRoute && is_routing_daemon_protocol(op.old.protocol))
-        << op.str();
+  for (auto& op : of_kind<Op::ReplaceRoute>(p))
+    EXPECT_FALSE(is_routing_daemon_protocol(op.old.protocol)) << op.str();
   EXPECT_EQ(p.daemon_routes_left_alone, std::size(daemons));
   for (uint8_t proto : daemons) EXPECT_TRUE(is_routing_daemon_protocol(proto)) << int(proto);
   for (uint8_t proto : {RTPROT_KERNEL, RTPROT_BOOT, RTPROT_STATIC, RTPROT_DHCP, RTPROT_RA})
@@ -562,8 +562,8 @@ TEST_F(SeedHost, SourceRewritesAreSlimUnlessTheSlotIsShared) {
   }
   EXPECT_TRUE(slim);
   int shared = 0;
-  for (auto& op : p.ops)
-    if (op.kind == Op::Kind::ReplaceRoute && op.old.dst == ip("10.68.101.0")) {
+  for (auto& op : of_kind<Op::ReplaceRoute>(p))
+    if (op.old.dst == ip("10.68.101.0")) {
       EXPECT_TRUE(op.replace_by_delete_add);
       ++shared;
     }
@@ -586,7 +586,7 @@ TEST_F(SeedHost, SkipsLinkLocalAndMulticastDestinations) {
   text.insert(text.find("state ="), "netaddr6 = \"2001:db8:6::1\"\nprefixlen = 64\n");
   Plan p = plan(text);
   bool v6_connected = false;
-  for (auto& op : of_kind(p, Op::Kind::ReplaceRoute)) {
+  for (auto& op : of_kind<Op::ReplaceRoute>(p)) {
     EXPECT_FALSE(op.old.dst.is_v6_link_local()) << op.str();
     EXPECT_FALSE(op.old.dst.is_multicast()) << op.str();
     if (op.old.dst == ip("2001:db8:1::")) {
@@ -606,7 +606,7 @@ TEST_F(SeedHost, DeleteAndAddWhenTwoRoutesShareASlot) {
   ASSERT_EQ(k.add_route(static_route("10.68.100.0/24", "10.68.5.2", en5, RTPROT_BOOT, 5)), 0);
   Plan p = plan();
   int shared = 0;
-  for (auto& op : of_kind(p, Op::Kind::ReplaceRoute)) {
+  for (auto& op : of_kind<Op::ReplaceRoute>(p)) {
     if (op.old.dst != ip("10.68.100.0")) continue;
     if (op.old.priority == 0) {
       ++shared;
@@ -632,7 +632,7 @@ class VipaInUse : public SeedHost {
     plain = static_route("10.68.101.0/24", "10.68.5.2", en5, RTPROT_BOOT);
     ASSERT_EQ(k.add_route(plain), 0);
     Plan p = plan();
-    for (auto& op : of_kind(p, Op::Kind::ReplaceRoute)) ASSERT_TRUE(k.apply(op, obs).ok());
+    for (auto& op : of_kind<Op::ReplaceRoute>(p)) ASSERT_TRUE(execute(k, Op{op, {}}, obs).ok());
     prefsrc_originals = obs.prefsrc_originals;
     ASSERT_EQ(prefsrc_originals.size(), 1u);
     EXPECT_EQ(prefsrc_originals[foreign.key()], ip("10.68.1.1"));
@@ -641,7 +641,7 @@ class VipaInUse : public SeedHost {
   // The source each route is given back.
   std::map<std::string, IpAddr> restored(const Plan& p) {
     std::map<std::string, IpAddr> m;
-    for (auto& op : of_kind(p, Op::Kind::ReplaceRoute)) m[op.old.dst.str()] = op.route.prefsrc;
+    for (auto& op : of_kind<Op::ReplaceRoute>(p)) m[op.old.dst.str()] = op.route.prefsrc;
     return m;
   }
   Route foreign, plain;
@@ -654,31 +654,31 @@ TEST_F(VipaInUse, StateDownRestoresSourcesBeforeTakingTheLinkDown) {
   EXPECT_EQ(m["10.68.5.0"], ip("10.68.5.1"));
   EXPECT_EQ(m["10.68.100.0"], ip("10.68.1.1")) << "the recorded original";
   EXPECT_TRUE(m.count("10.68.101.0") && m["10.68.101.0"].empty()) << "had none before";
-  for (auto& op : of_kind(p, Op::Kind::SetLink)) EXPECT_TRUE(op.up) << "routes still use vi0";
-  EXPECT_TRUE(of_kind(p, Op::Kind::DelAddr).empty()) << plan_str(p);
+  for (auto& op : of_kind<Op::SetLink>(p)) EXPECT_TRUE(op.up) << "routes still use vi0";
+  EXPECT_TRUE(of_kind<Op::DelAddr>(p).empty()) << plan_str(p);
 
-  for (auto& op : of_kind(p, Op::Kind::ReplaceRoute)) ASSERT_TRUE(k.apply(op, obs).ok());
+  for (auto& op : of_kind<Op::ReplaceRoute>(p)) ASSERT_TRUE(execute(k, Op{op, {}}, obs).ok());
   prefsrc_originals = obs.prefsrc_originals;
   EXPECT_TRUE(prefsrc_originals.empty());
   Plan p2 = plan(seed_with_state("down"));
-  auto down = of_kind(p2, Op::Kind::SetLink);
+  auto down = of_kind<Op::SetLink>(p2);
   ASSERT_EQ(down.size(), 1u) << plan_str(p2);
   EXPECT_FALSE(down[0].up);
   EXPECT_EQ(down[0].ifindex, vi0);
-  EXPECT_TRUE(of_kind(p2, Op::Kind::DeleteLink).empty());
+  EXPECT_TRUE(of_kind<Op::DeleteLink>(p2).empty());
 }
 
 TEST_F(VipaInUse, DetachDeletesTheLinkOnlyOnceNoRouteUsesTheVipa) {
   Plan p = plan(seed_with_state("detach"));
-  EXPECT_TRUE(of_kind(p, Op::Kind::DeleteLink).empty()) << plan_str(p);
+  EXPECT_TRUE(of_kind<Op::DeleteLink>(p).empty()) << plan_str(p);
   auto m = restored(p);
   EXPECT_EQ(m["10.68.1.0"], ip("10.68.1.1")) << plan_str(p);
   EXPECT_EQ(m["10.68.100.0"], ip("10.68.1.1"));
 
-  for (auto& op : of_kind(p, Op::Kind::ReplaceRoute)) ASSERT_TRUE(k.apply(op, obs).ok());
+  for (auto& op : of_kind<Op::ReplaceRoute>(p)) ASSERT_TRUE(execute(k, Op{op, {}}, obs).ok());
   prefsrc_originals = obs.prefsrc_originals;
   Plan p2 = plan(seed_with_state("detach"));
-  auto del = of_kind(p2, Op::Kind::DeleteLink);
+  auto del = of_kind<Op::DeleteLink>(p2);
   ASSERT_EQ(del.size(), 1u) << plan_str(p2);
   EXPECT_EQ(del[0].ifindex, vi0);
 }
@@ -686,7 +686,7 @@ TEST_F(VipaInUse, DetachDeletesTheLinkOnlyOnceNoRouteUsesTheVipa) {
 TEST_F(VipaInUse, DetachNeverDeletesALinkVipadDidNotTag) {
   k.by_name("vi0")->alias = "";
   Plan p = plan(seed_with_state("detach"));
-  EXPECT_TRUE(of_kind(p, Op::Kind::DeleteLink).empty()) << plan_str(p);
+  EXPECT_TRUE(of_kind<Op::DeleteLink>(p).empty()) << plan_str(p);
 }
 
 TEST_F(SeedHost, DetachWaitsForOwnedRoutesUsingTheVipa) {
@@ -698,10 +698,10 @@ TEST_F(SeedHost, DetachWaitsForOwnedRoutesUsingTheVipa) {
   ASSERT_EQ(k.add_route(via1), 0);
   Plan p = plan(seed_with_state("detach"));
   bool restored = false;
-  for (auto& op : of_kind(p, Op::Kind::ReplaceRoute))
+  for (auto& op : of_kind<Op::ReplaceRoute>(p))
     if (op.old.key() == via1.key()) restored = op.route.prefsrc.empty();
   EXPECT_TRUE(restored) << plan_str(p);
-  EXPECT_TRUE(of_kind(p, Op::Kind::DeleteLink).empty())
+  EXPECT_TRUE(of_kind<Op::DeleteLink>(p).empty())
       << "vi0 deleted in the same pass that takes the VIPA off an owned route:\n"
       << plan_str(p);
 }
@@ -714,7 +714,7 @@ TEST_F(SeedHost, ReaddsConnectedRoutesLostWithTheVipaAddress) {
   Route c1 = connected(k, "10.68.1.0/24", en1);
   k.erase_routes([&](const Route& r) { return r.key() == c1.key(); });
   Plan p = plan();
-  auto adds = of_kind(p, Op::Kind::AddRoute);
+  auto adds = of_kind<Op::AddRoute>(p);
   bool found = false;
   for (auto& op : adds)
     if (op.route.key() == c1.key()) {
@@ -734,7 +734,7 @@ TEST_F(SeedHost, ReaddsRememberedRoutes) {
   lost.prefsrc = ip("10.68.6.1");
   intent.remembered.push_back(lost);
   Plan p = plan();
-  auto adds = of_kind(p, Op::Kind::AddRoute);
+  auto adds = of_kind<Op::AddRoute>(p);
   bool found = false;
   for (auto& op : adds)
     if (op.route.key() == lost.key()) {
@@ -745,7 +745,7 @@ TEST_F(SeedHost, ReaddsRememberedRoutes) {
   EXPECT_TRUE(found) << plan_str(p);
 
   ASSERT_EQ(k.add_route(lost), 0);
-  for (auto& op : of_kind(plan(), Op::Kind::AddRoute))
+  for (auto& op : of_kind<Op::AddRoute>(plan()))
     EXPECT_NE(op.route.key(), lost.key()) << "already back";
 }
 
@@ -754,7 +754,7 @@ TEST_F(SeedHost, RememberedRoutesWaitForTheirLink) {
   Route lost = static_route("10.68.100.0/24", "10.68.1.2", en1, RTPROT_BOOT);
   intent.remembered.push_back(lost);
   k.set_admin("en1", false);
-  for (auto& op : of_kind(plan(), Op::Kind::AddRoute))
+  for (auto& op : of_kind<Op::AddRoute>(plan()))
     EXPECT_NE(op.route.key(), lost.key()) << "en1 is down: " << op.str();
 }
 
@@ -769,8 +769,8 @@ TEST_F(SeedHost, SetsDifferingSysctlsAndRestoresOriginalsNoLongerDesired) {
   k.sysctls[rp9] = "2";
   originals[rp9] = "1";  // vipad set it when eth9 was listed
   Plan p = plan();
-  std::map<std::string, Op> by;
-  for (auto& op : of_kind(p, Op::Kind::SetSysctl)) by[op.path] = op;
+  std::map<std::string, Op::SetSysctl> by;
+  for (auto& op : of_kind<Op::SetSysctl>(p)) by[op.path] = op;
   ASSERT_TRUE(by.count(rp1)) << plan_str(p);
   EXPECT_EQ(by[rp1].value, "2");
   EXPECT_FALSE(by[rp1].restore);
@@ -785,7 +785,7 @@ TEST_F(SeedHost, SysctlOfAMissingInterfaceIsNotWritten) {
   add_vi0();
   std::erase_if(k.sysctls,
                 [](const auto& kv) { return kv.first.find("/en5/") != std::string::npos; });
-  for (auto& op : of_kind(plan(), Op::Kind::SetSysctl))
+  for (auto& op : of_kind<Op::SetSysctl>(plan()))
     EXPECT_EQ(op.path.find("/en5/"), std::string::npos) << op.str();
 }
 
@@ -798,18 +798,18 @@ TEST_F(SeedHost, OwnedRoutesAddedReplacedAndSwept) {
   Route other = static_route("10.68.201.0/24", "10.68.1.2", en1, RTPROT_STATIC);
   ASSERT_EQ(k.add_route(other), 0);
   Plan p = plan();
-  auto dels = of_kind(p, Op::Kind::DelRoute);
+  auto dels = of_kind<Op::DelRoute>(p);
   ASSERT_EQ(dels.size(), 1u) << plan_str(p) << "only routes carrying protocol vipa are swept";
   EXPECT_EQ(dels[0].route.key(), stale.key());
   bool replaced = false;
-  for (auto& op : of_kind(p, Op::Kind::ReplaceRoute))
+  for (auto& op : of_kind<Op::ReplaceRoute>(p))
     if (op.old.key() == via1.key()) {
       replaced = true;
       EXPECT_EQ(op.route.prefsrc, ip("10.68.6.1"));
     }
   EXPECT_TRUE(replaced) << plan_str(p);
   int added = 0;
-  for (auto& op : of_kind(p, Op::Kind::AddRoute))
+  for (auto& op : of_kind<Op::AddRoute>(p))
     if (op.route.protocol == kProtoVipa) ++added;
   EXPECT_EQ(added, 2) << "default via 10.68.5.2 and the table-86 route\n" << plan_str(p);
 }
