@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/attrs.h"
 #include "vipactl/commands.h"
 #include "vipactl/dvipa_commands.h"
 #include "vipactl/export.h"
@@ -42,9 +43,7 @@ void add_aix_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, R
   lsattr->add_flag("-E", a.lsattr.effective, "Show the effective (current) values");
   lsattr->add_flag("-R", a.lsattr.legal, "List the legal values of the attribute given with -a");
   lsattr->add_option("-l", a.lsattr.name, "The VIPA (e.g. vi0)")->required();
-  lsattr->add_option("-a", a.lsattr.attr,
-                     "Only this attribute: netaddr, state, netmask, netaddr6, alias6, prefixlen, "
-                     "alias4, interface_names");
+  lsattr->add_option("-a", a.lsattr.attr, "Only this attribute: " + vipa_attr_names());
   cmds.emplace_back(lsattr, [&a](Session& s) { return run_lsattr(s, a.lsattr); });
 
   auto* ifconfig = app.add_subcommand(
