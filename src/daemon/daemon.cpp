@@ -25,6 +25,7 @@
 #include "daemon/log.h"
 #include "daemon/loop_guard.h"
 #include "nl/address.h"
+#include "routing/daemons.h"
 
 namespace vipa {
 
@@ -496,9 +497,8 @@ int Daemon::run() {
     }
   }
   // vtysh/birdc run without CAP_DAC_OVERRIDE: they reach the daemon's sockets by group.
-  if (cfg_.routing.daemon != "none") {
-    Status g = join_groups(cfg_.routing.daemon == "frr" ? std::vector<std::string>{"frrvty"}
-                                                        : std::vector<std::string>{"bird"});
+  if (auto* rd = routing::find_daemon(cfg_.routing.daemon)) {
+    Status g = join_groups({std::string(rd->socket_group)});
     if (!g.ok()) log::warn(g.error().message + "; " + cfg_.routing.daemon + " may refuse vipad");
   }
   srcsel_ = std::make_unique<srcsel::SourceSelector>(

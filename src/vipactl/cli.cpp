@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/attrs.h"
+#include "routing/daemons.h"
 #include "vipactl/commands.h"
 #include "vipactl/dvipa_commands.h"
 #include "vipactl/export.h"
@@ -169,9 +170,15 @@ void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*,
 
   auto* exp = app.add_subcommand(
       "export", "Print the FRR or BIRD configuration that announces the VIPAs of a config file");
-  exp->add_option("daemon", a.exp.daemon, "frr or bird")
+  std::vector<std::string> routing_daemons;
+  std::string daemons_help;  // "frr or bird"
+  for (auto* d : routing::daemons()) {
+    routing_daemons.emplace_back(d->name);
+    daemons_help += (daemons_help.empty() ? "" : " or ") + std::string(d->name);
+  }
+  exp->add_option("daemon", a.exp.daemon, daemons_help)
       ->required()
-      ->check(CLI::IsMember({"frr", "bird"}));
+      ->check(CLI::IsMember(routing_daemons));
   exp->add_option("--config", a.exp.config, "The vipa.conf to read")->capture_default_str();
   exp->add_option("--protocol", a.exp.protocol, "Announce with ospf or bgp")
       ->check(CLI::IsMember({"ospf", "bgp"}))
