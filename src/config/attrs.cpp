@@ -40,78 +40,122 @@ Result<int> parse_prefixlen(std::string_view text) {
   return len;
 }
 
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+const std::vector<VipaAttr> kAttrs = {
+    {"netaddr", "Internet Address", "IPv4 address in dotted decimal (e.g. 10.68.6.1)\n", "unset",
+     [](VipaConfig& v, std::string_view value) {
+       IpAddr a;
+       if (auto s = set(a, "netaddr", parse_ipv4_value(value)); !s) return s;
+       v.netaddr = a;
+       return Status(Ok{});
+     },
+     [](VipaConfig& v) { v.netaddr.reset(); },
+     [](const VipaConfig& v) { return v.netaddr ? v.netaddr->str() : std::string(); }},
+    {"state", "Current Interface Status", "up\ndown\ndetach\n", "refused (give up, down or detach)",
+     [](VipaConfig& v, std::string_view value) {
+       return set(v.state, "state", parse_state(value));
+     },
+     nullptr, [](const VipaConfig& v) { return std::string(to_string(v.state)); }},
+    {"netmask", "Subnet Mask", "contiguous IPv4 netmask in dotted decimal (e.g. 255.255.255.0)\n",
+     "255.255.255.255",
+     [](VipaConfig& v, std::string_view value) {
+       return set(v.netmask_len, "netmask", parse_netmask_value(value));
+     },
+     [](VipaConfig& v) { v.netmask_len = 32; },
+     [](const VipaConfig& v) {
+       return v.netaddr ? prefixlen_to_netmask(v.netmask_len) : std::string();
+     }},
+    {"netaddr6", "IPv6 Internet Address", "IPv6 address (e.g. 2001:db8::1)\n", "unset",
+     [](VipaConfig& v, std::string_view value) {
+       IpAddr a;
+       if (auto s = set(a, "netaddr6", parse_ipv6_value(value)); !s) return s;
+       v.netaddr6 = a;
+       return Status(Ok{});
+     },
+     [](VipaConfig& v) { v.netaddr6.reset(); },
+     [](const VipaConfig& v) { return v.netaddr6 ? v.netaddr6->str() : std::string(); }},
+    {"alias6", "IPv6 Alias including Prefix Length",
+     "ADDRESS/PREFIXLEN, several separated by spaces (e.g. 2001:db8::2/64)\n", "none",
+     [](VipaConfig& v, std::string_view value) {
+       return set_prefixes(v.alias6, "alias6", value, parse_alias6_entry);
+     },
+     nullptr,
+     [](const VipaConfig& v) {
+       std::vector<std::string> a6;
+       for (auto& p : v.alias6) a6.push_back(p.str());
+       return join(a6, " ");
+     }},
+    // AIX leaves prefixlen empty while no IPv6 address is configured.
+    {"prefixlen", "Prefix Length for IPv6 Internet Address", "1...128 (+1)\n", "64",
+     [](VipaConfig& v, std::string_view value) {
+       return set(v.prefixlen, "prefixlen", parse_prefixlen(value));
+     },
+     [](VipaConfig& v) { v.prefixlen = 64; },
+     [](const VipaConfig& v) { return v.netaddr6 ? std::to_string(v.prefixlen) : std::string(); }},
+    {"alias4", "IPv4 Alias including Subnet Mask",
+     "ADDRESS,NETMASK, several separated by spaces (e.g. 10.68.6.2,255.255.255.0)\n", "none",
+     [](VipaConfig& v, std::string_view value) {
+       return set_prefixes(v.alias4, "alias4", value, parse_alias4_entry);
+     },
+     nullptr,
+     [](const VipaConfig& v) {
+       std::vector<std::string> a4;
+       for (auto& p : v.alias4) a4.push_back(format_alias4(p));
+       return join(a4, " ");
+     }},
+    {"interface_names", "Interfaces using the Virtual Address",
+     "interface names separated by commas (e.g. en1,en5); empty = every interface\n",
+     "every interface",
+     [](VipaConfig& v, std::string_view value) {
+       auto names = split_list(value);
+       for (auto& n : names)
+         if (!valid_ifname(n))
+           return Status(Error::msg("interface_names: '" + n + "' is not a valid interface name"));
+       v.interface_names = std::move(names);
+       return Status(Ok{});
+     },
+     nullptr, [](const VipaConfig& v) { return join(v.interface_names, ","); }},
+};
+
 }  // namespace
 
+const std::vector<VipaAttr>& vipa_attrs() {
+  return kAttrs;
+}
+
+const VipaAttr* find_vipa_attr(std::string_view key) {
+  for (auto& a : kAttrs)
+    if (a.key == key) return &a;
+  return nullptr;
+}
+
+std::string vipa_attr_names() {
+  std::string out;
+  for (auto& a : kAttrs) out += (out.empty() ? "" : ", ") + std::string(a.key);
+  return out;
+}
+
 Status apply_aix_attr(VipaConfig& v, std::string_view attr, std::string_view value) {
-  if (attr == "netaddr") {
-    if (value.empty()) {
-      v.netaddr.reset();
-      return Ok{};
-    }
-    IpAddr a;
-    if (auto s = set(a, attr, parse_ipv4_value(value)); !s) return s;
-    v.netaddr = a;
+  const VipaAttr* a = find_vipa_attr(attr);
+  if (!a)
+    return Error::msg("unknown attribute '" + std::string(attr) + "' (known: " + vipa_attr_names() +
+                      ")");
+  if (value.empty() && a->clear) {
+    a->clear(v);
     return Ok{};
   }
-  if (attr == "netmask") {
-    if (value.empty()) {
-      v.netmask_len = 32;
-      return Ok{};
-    }
-    return set(v.netmask_len, attr, parse_netmask_value(value));
-  }
-  if (attr == "interface_names") {
-    auto names = split_list(value);
-    for (auto& n : names)
-      if (!valid_ifname(n))
-        return Error::msg("interface_names: '" + n + "' is not a valid interface name");
-    v.interface_names = std::move(names);
-    return Ok{};
-  }
-  if (attr == "state") return set(v.state, attr, parse_state(value));
-  if (attr == "alias4") return set_prefixes(v.alias4, attr, value, parse_alias4_entry);
-  if (attr == "netaddr6") {
-    if (value.empty()) {
-      v.netaddr6.reset();
-      return Ok{};
-    }
-    IpAddr a;
-    if (auto s = set(a, attr, parse_ipv6_value(value)); !s) return s;
-    v.netaddr6 = a;
-    return Ok{};
-  }
-  if (attr == "prefixlen") {
-    if (value.empty()) {
-      v.prefixlen = 64;
-      return Ok{};
-    }
-    return set(v.prefixlen, attr, parse_prefixlen(value));
-  }
-  if (attr == "alias6") return set_prefixes(v.alias6, attr, value, parse_alias6_entry);
-  return Error::msg("unknown attribute '" + std::string(attr) +
-                    "' (known: netaddr, state, netmask, netaddr6, alias6, prefixlen, alias4, "
-                    "interface_names)");
+  return a->parse(v, value);
 }
 
 std::vector<std::pair<std::string, std::string>> aix_attrs(const VipaConfig& v) {
-  auto join = [](const std::vector<std::string>& items, const char* sep) {
-    std::string out;
-    for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-    return out;
-  };
-  std::vector<std::string> a4, a6;
-  for (auto& p : v.alias4) a4.push_back(format_alias4(p));
-  for (auto& p : v.alias6) a6.push_back(p.str());
-  return {
-      {"netaddr", v.netaddr ? v.netaddr->str() : ""},
-      {"state", to_string(v.state)},
-      {"netmask", v.netaddr ? prefixlen_to_netmask(v.netmask_len) : ""},
-      {"netaddr6", v.netaddr6 ? v.netaddr6->str() : ""},
-      {"alias6", join(a6, " ")},
-      {"prefixlen", v.netaddr6 ? std::to_string(v.prefixlen) : ""},
-      {"alias4", join(a4, " ")},
-      {"interface_names", join(v.interface_names, ",")},
-  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& a : kAttrs) out.emplace_back(std::string(a.key), a.render(v));
+  return out;
 }
 
 }  // namespace vipa

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "config/locations.h"
+#include "routing/daemons.h"
 
 namespace vipa {
 namespace {
@@ -85,7 +86,7 @@ Status validate_dvipas(const Config& c, const Locations* locs) {
       return located_error(at("health.timeout_ms"), "timeout_ms: " + std::to_string(h.timeout_ms) +
                                                         " is longer than interval_ms (" +
                                                         std::to_string(h.interval_ms) + ")");
-    if (r.daemon != "frr")
+    if (auto* rd = routing::find_daemon(r.daemon); !rd || !rd->dynamic_vipas)
       return located_error(table, "[dvipa." + d.name +
                                       "] needs FRR to announce it: set [routing] daemon = "
                                       "\"frr\" (BIRD cannot change an announcement's metric "

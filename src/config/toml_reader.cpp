@@ -1,3 +1,6 @@
+// Reading vipa.conf's tables into a Config with a location for every value. Longer than the
+// usual 400 lines: one reader per table ([vipa.NAME], [[route]], [dgd], [routing], [daemon])
+// over one typed accessor class, kept together so that every table reports errors alike.
 #include "config/toml_reader.h"
 
 #include <algorithm>
@@ -233,6 +236,29 @@ void read_vipa(const VipaSource& src, Config& c, Locations& locs, ErrorSink& sin
   c.vipas.push_back(std::move(v));
 }
 
+// The keys that name a route, read alike in a [[route]] and in a drop-in's tombstone for one.
+bool read_route_identity(Fields& f, std::string_view k, const toml::node& n, RouteConfig& r) {
+  if (k == "destination") {
+    if (auto s = f.str(n, k)) {
+      Prefix p;
+      if (take(f, n, k, parse_destination(*s), p)) {
+        r.destination = p;
+        r.family = p.addr.family;
+      }
+    }
+  } else if (k == "gateway") {
+    if (auto s = f.str(n, k)) {
+      IpAddr a;
+      if (take(f, n, k, parse_ip_value(*s), a)) r.gateway = a;
+    }
+  } else if (k == "interface") {
+    if (auto s = f.str(n, k)) r.interface = *s;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void read_route(const toml::table& t, size_t index, Config& c, Locations& locs, ErrorSink& sink) {
   RouteConfig r;
   r.loc = loc_of(t);
@@ -242,23 +268,9 @@ void read_route(const toml::table& t, size_t index, Config& c, Locations& locs, 
     const std::string_view k = kp->str();
     const toml::node& n = *np;
     f.remember(k, n);
-    if (k == "destination") {
-      has_destination = true;
-      if (auto s = f.str(n, k)) {
-        Prefix p;
-        if (take(f, n, k, parse_destination(*s), p)) {
-          r.destination = p;
-          r.family = p.addr.family;
-        }
-      }
-    } else if (k == "gateway") {
-      if (auto s = f.str(n, k)) {
-        IpAddr a;
-        if (take(f, n, k, parse_ip_value(*s), a)) r.gateway = a;
-      }
-    } else if (k == "interface") {
-      if (auto s = f.str(n, k)) r.interface = *s;
-    } else if (k == "metric") {
+    has_destination |= k == "destination";
+    if (read_route_identity(f, k, n, r)) continue;
+    if (k == "metric") {
       f.u32(n, k, 0, r.metric);
     } else if (k == "active_dgd") {
       if (auto b = f.boolean(n, k)) r.active_dgd = *b;
@@ -497,22 +509,7 @@ void read_inet0_tables(const toml::table& root, Inet0Record& rec, Locations& loc
       if (k == "deleted") {
         if (!v.is_boolean() || !v.as_boolean()->get())
           sink.fail(loc_of(v), "deleted: must be true (to remove the route) or absent");
-      } else if (k == "destination") {
-        if (auto s = f.str(v, k)) {
-          Prefix p;
-          if (take(f, v, k, parse_destination(*s), p)) {
-            r.destination = p;
-            r.family = p.addr.family;
-          }
-        }
-      } else if (k == "gateway") {
-        if (auto s = f.str(v, k)) {
-          IpAddr g;
-          if (take(f, v, k, parse_ip_value(*s), g)) r.gateway = g;
-        }
-      } else if (k == "interface") {
-        if (auto s = f.str(v, k)) r.interface = *s;
-      } else {
+      } else if (!read_route_identity(f, k, v, r)) {
         f.unknown(*kp);
       }
     }

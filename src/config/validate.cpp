@@ -9,6 +9,7 @@
 #include "config/locations.h"
 #include "config/sources.h"
 #include "config/values.h"
+#include "routing/daemons.h"
 
 namespace vipa {
 namespace {
@@ -270,9 +271,9 @@ Status check_globals(const Config& c, const Checker& ck) {
     return ck.fail(at("dgd", "retry_time_ms"),
                    range_msg("retry_time_ms", c.dgd.retry_time_ms, 10, UINT32_MAX));
   const RoutingConfig& r = c.routing;
-  if (r.daemon != "frr" && r.daemon != "bird" && r.daemon != "none")
-    return ck.fail(at("routing", "daemon"),
-                   "daemon: '" + r.daemon + "' is not one of frr, bird, none");
+  if (r.daemon != "none" && !routing::find_daemon(r.daemon))
+    return ck.fail(at("routing", "daemon"), "daemon: '" + r.daemon + "' is not one of " +
+                                                routing::daemon_names() + ", none");
   if (r.table == 0) return ck.fail(at("routing", "table"), range_msg("table", 0, 1, UINT32_MAX));
   // 253..255 are the kernel's default, main and local tables: publishing VIPA routes there
   // would put them in the system-wide table IBM's sample says stays free of vi0.

@@ -10,6 +10,7 @@
 
 #include "core/advertised_routes.h"
 #include "core/route_iface.h"
+#include "core/vipa_ifaces.h"
 #include "srcsel/source_rules.h"
 
 namespace vipa {
@@ -102,15 +103,7 @@ Desired compute_desired(const Intent& intent, const Observed& obs) {
     dv.addrs = vipa_addrs_of(v);
     if (!dv.present || !dv.up)
       for (auto& a : dv.addrs) d.retired_addrs.insert(a.addr);
-    if (v.interface_names.empty()) {
-      // AIX: with no interface named, every interface uses the VIPA.
-      for (auto& [i, l] : obs.links) {
-        if (l.is_loopback() || has_name(vipa_names, l.name) || l.alias == kLinkTag) continue;
-        dv.ifaces.push_back(l.name);
-      }
-    } else {
-      dv.ifaces = v.interface_names;
-    }
+    dv.ifaces = vipa_interfaces(cfg, obs, v);
     const Link* link = obs.link_by_name(v.name);
     if (dv.present && dv.up && link && link->admin_up()) {
       if (v.netaddr && obs.has_addr(link->ifindex, *v.netaddr)) dv.src4 = *v.netaddr;

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "routing/daemons.h"
+
 namespace vipa {
 
 namespace {
@@ -108,13 +110,12 @@ std::string iface_list(const std::vector<std::string>& ifaces) {
   return s;
 }
 
-std::string header(const char* c, const char* daemon, const Config& cfg, const Parts& p,
-                   const ExportOptions& opt) {
+std::string header(const char* c, const routing::DaemonInfo& daemon, const Config& cfg,
+                   const Parts& p, const ExportOptions& opt) {
   std::string pre = std::string(c) + " ";
   std::string path = opt.config_path.empty() ? cfg.path : opt.config_path;
-  std::string s = pre + "vipa: " + daemon + " configuration for the VIPAs of " + path + ",\n" +
-                  pre + "printed by `vipactl export " +
-                  (std::string(daemon) == "FRR" ? "frr" : "bird") +
+  std::string s = pre + "vipa: " + std::string(daemon.title) + " configuration for the VIPAs of " +
+                  path + ",\n" + pre + "printed by `vipactl export " + std::string(daemon.name) +
                   "`. See docs/routing.md (kernel table " + std::to_string(cfg.routing.table) +
                   ", protocol 86 \"vipa\").\n";
   for (auto& sk : p.skipped) s += pre + "left out: " + sk + "\n";
@@ -257,7 +258,7 @@ Result<std::string> export_frr(const Config& cfg, const ExportOptions& opt) {
     return Error::msg(cfg.path + ": [routing] table " + std::to_string(cfg.routing.table) +
                       " cannot be imported by FRR (`ip import-table` takes 1.." +
                       std::to_string(kFrrMaxImportTable) + ")");
-  std::string s = header("!", "FRR", cfg, p, opt);
+  std::string s = header("!", routing::kFrr, cfg, p, opt);
   s += "! Tested with FRR 8.4.4 (Debian 12). Load it once vipad runs: zebra refuses `set src`\n";
   s += "! for an address the host does not hold yet (e.g. `vtysh -f FILE`, or frr.conf with\n";
   s += "! frr.service ordered after vipad.service).\n!\n";
@@ -330,7 +331,7 @@ Result<std::string> export_bird(const Config& cfg, const ExportOptions& opt) {
   std::string t = std::to_string(cfg.routing.table);
   bool v4 = !p.announce4.empty() || !p.src4.empty();
   bool v6 = !p.announce6.empty() || !p.src6.empty();
-  std::string s = header("#", "BIRD", cfg, p, opt);
+  std::string s = header("#", routing::kBird, cfg, p, opt);
   s += "# Tested with BIRD 2.0.12 (Debian 12). BIRD allows one kernel protocol per table: these\n";
   s += "# replace yours for the main table.\n#\n";
   if (table) {

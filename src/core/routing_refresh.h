@@ -17,6 +17,7 @@ namespace vipa {
 // The argv lists to run (directly, no shell; in order) after the addresses `vipas` came back;
 // empty with [routing] daemon = "none" or no address.
 //
+// Each daemon's commands are its entry's (routing/daemons.h):
 // FRR: one vtysh session that removes and re-applies each per-protocol source route-map the
 // `vipactl export frr` snippet installed; that marks the protocols' routes changed, and zebra
 // installs them again (also those it had marked rejected, when the kernel refused them while

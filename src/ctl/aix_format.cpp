@@ -1,3 +1,6 @@
+// vipactl's AIX text for one VIPA and the routing tables (lsattr, ifconfig, netstat -rn, show,
+// status, monitor events) from vipad's JSON. Longer than the usual 400 lines: the commands share
+// the column rules of AIX's own output and the tolerant accessors over vipad's answer.
 #include "ctl/aix_format.h"
 
 #include <algorithm>
@@ -8,6 +11,7 @@
 #include <utility>
 
 #include "common/ipaddr.h"
+#include "config/attrs.h"
 
 namespace vipa::ctl {
 namespace {
@@ -78,26 +82,8 @@ std::string trim_right(std::string s) {
 
 // ---- lsattr ----
 
-struct AttrInfo {
-  std::string_view name;
-  std::string_view description;
-  std::string_view legal;  // lsattr -R
-};
-
-// Descriptions as AIX's lsattr prints them for vi0.
-constexpr AttrInfo kAttrs[] = {
-    {"netaddr", "Internet Address", "IPv4 address in dotted decimal (e.g. 10.68.6.1)\n"},
-    {"state", "Current Interface Status", "up\ndown\ndetach\n"},
-    {"netmask", "Subnet Mask", "contiguous IPv4 netmask in dotted decimal (e.g. 255.255.255.0)\n"},
-    {"netaddr6", "IPv6 Internet Address", "IPv6 address (e.g. 2001:db8::1)\n"},
-    {"alias6", "IPv6 Alias including Prefix Length",
-     "ADDRESS/PREFIXLEN, several separated by spaces (e.g. 2001:db8::2/64)\n"},
-    {"prefixlen", "Prefix Length for IPv6 Internet Address", "1...128 (+1)\n"},
-    {"alias4", "IPv4 Alias including Subnet Mask",
-     "ADDRESS,NETMASK, several separated by spaces (e.g. 10.68.6.2,255.255.255.0)\n"},
-    {"interface_names", "Interfaces using the Virtual Address",
-     "interface names separated by commas (e.g. en1,en5); empty = every interface\n"},
-};
+// The attributes, their descriptions and legal values: config/attrs.h. Their values here come
+// from vipad's JSON view of the VIPA, as `vipactl show` prints it.
 
 // "10.68.6.2/24" (the VIPA object's form) -> "10.68.6.2,255.255.255.0" (AIX's attribute form).
 std::string alias4_attr_form(const std::string& item) {
@@ -320,7 +306,7 @@ std::string failover_line(const json& vipa) {
 const std::vector<std::string_view>& aix_attribute_names() {
   static const std::vector<std::string_view> names = [] {
     std::vector<std::string_view> v;
-    for (const auto& a : kAttrs) v.push_back(a.name);
+    for (const auto& a : vipa_attrs()) v.push_back(a.key);
     return v;
   }();
   return names;
@@ -337,13 +323,12 @@ std::string format_lsattr(const json& vipa, std::string_view only) {
   };
   std::vector<Row> rows;
   size_t attr_width = 0;
-  for (const auto& a : kAttrs) {
+  for (const auto& a : vipa_attrs()) {
     // The attribute column is as wide as the longest attribute of the device type, as on AIX,
     // even when -a narrows the output to one line.
-    attr_width = std::max(attr_width, a.name.size());
-    if (!only.empty() && a.name != only) continue;
-    rows.push_back(
-        {std::string(a.name), attribute_value(vipa, a.name), std::string(a.description)});
+    attr_width = std::max(attr_width, a.key.size());
+    if (!only.empty() && a.key != only) continue;
+    rows.push_back({std::string(a.key), attribute_value(vipa, a.key), std::string(a.description)});
   }
   size_t value_width = 0, desc_width = 0;
   for (const auto& r : rows) {
@@ -359,10 +344,8 @@ std::string format_lsattr(const json& vipa, std::string_view only) {
 }
 
 std::string format_lsattr_legal(std::string_view attr) {
-  for (const auto& a : kAttrs) {
-    if (a.name == attr) return std::string(a.legal);
-  }
-  return "";
+  const VipaAttr* a = find_vipa_attr(attr);
+  return a ? std::string(a->legal) : "";
 }
 
 std::string format_ifconfig(const json& vipa) {

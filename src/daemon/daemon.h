@@ -11,8 +11,11 @@
 
 #include "config/config.h"
 #include "core/converge.h"
+#include "core/failover_story.h"
 #include "core/iface_watch.h"
 #include "core/metrics_text.h"
+#include "core/resync_policy.h"
+#include "core/status_view.h"
 #include "daemon/control_server.h"
 #include "daemon/dgd_monitor.h"
 #include "daemon/dvipa_manager.h"
@@ -53,9 +56,10 @@ class Daemon {
   void handle_message(const nlmsghdr* nlh);
   void schedule(const char* why);
   void converge_now();
-  void retry_later();
-  void log_applied(const ConvergeResult& res);  // converge again in 50 ms (a failed dump)
+  void retry_later();  // converge again after kRetryDelayUsec (a failed dump or converge)
+  void log_applied(const ConvergeResult& res);
   void track_link(const Link& old_link, const Link& new_link);
+  void record_failovers(const FailoverStory& story);
   void emit(const std::string& event, const std::string& vipa, const std::string& message,
             nlohmann::json extra = {});
   void notify_status();
@@ -63,11 +67,11 @@ class Daemon {
               nlohmann::json extra = {});
   void flush_reports();
   Status reload();
-  std::vector<std::string> ifaces_of(const VipaConfig& v) const;
 
   // Control commands (daemon_admin.cpp, daemon_status.cpp).
+  StatusInput status_input() const;  // what status, show and metrics are computed from
   nlohmann::json status_json() const;
-  MetricsSnapshot metrics_snapshot() const;  // daemon_metrics.cpp
+  MetricsSnapshot metrics_snapshot() const;
   void on_gateway(const GatewayTarget& t, bool alive, const std::string& reason);
   void update_gateways();
   void refresh_routing_daemon(const std::vector<IpAddr>& restored);
@@ -117,8 +121,7 @@ class Daemon {
   DurationHistogram reconcile_hist_;
   std::map<std::string, uint64_t> failovers_by_vipa_;
 
-  bool need_full_dump_ = false;
-  bool need_route_dump_ = false;
+  ResyncPolicy resync_;  // which tables to read again before the next converge
   bool converged_once_ = false;
   bool converged_now_ = false;   // the last reconcile made every planned change (vipa_converged)
   bool foreign_change_ = false;  // the pending converge answers another tool's change

@@ -12,7 +12,12 @@ namespace vipa {
 
 namespace {
 
+// The PATH every child gets (hooks, vtysh, birdc): fixed, never vipad's own.
 constexpr const char* kPath = "/usr/sbin:/usr/bin:/sbin:/bin";
+// Where a bare command name from the config ([routing] vtysh, birdc) is looked up; vipad runs
+// it directly, never through a shell or $PATH.
+constexpr const char* kCommandDirs[] = {"/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/",
+                                        "/usr/local/bin/"};
 
 std::string describe(const std::string& path, const std::vector<std::string>& args) {
   std::string s = path;
@@ -21,6 +26,15 @@ std::string describe(const std::string& path, const std::vector<std::string>& ar
 }
 
 }  // namespace
+
+std::string find_command(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  for (const char* dir : kCommandDirs) {
+    std::string p = dir + name;
+    if (access(p.c_str(), X_OK) == 0) return p;
+  }
+  return name;
+}
 
 HookRunner::HookRunner(sd_event* ev, Report report) : ev_(ev), report_(std::move(report)) {}
 

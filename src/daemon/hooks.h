@@ -26,6 +26,10 @@ struct HookEvent {
   std::string new_state;  // e.g. "down"
 };
 
+// A command name from the config as a path: one with a '/' as it is, a bare one found in the
+// usual directories (or left bare when none has it; execve then fails and is reported).
+std::string find_command(const std::string& name);
+
 class HookRunner {
  public:
   // Called with one line for each hook that could not run, exited non-zero, was killed by a

@@ -1,11 +1,12 @@
 #include "routing/adapter.h"
 
+#include "routing/daemons.h"
 #include "routing/frr.h"
 
 namespace vipa::routing {
 
 std::unique_ptr<Adapter> make_adapter(const RoutingConfig& rc) {
-  if (rc.daemon == "frr") {
+  if (auto* d = find_daemon(rc.daemon); d && d->id == DaemonId::Frr) {
     if (rc.announce == "bgp") return std::make_unique<FrrBgp>(rc);
     return std::make_unique<FrrOspf>(rc);
   }

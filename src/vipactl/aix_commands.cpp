@@ -2,6 +2,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "config/attrs.h"
 #include "ctl/aix_format.h"
 #include "vipactl/commands.h"
 
@@ -16,12 +17,7 @@ int usage(const std::string& command, const std::string& message) {
 }
 
 std::string known_attributes() {
-  std::string out;
-  for (auto name : ctl::aix_attribute_names()) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
+  return vipa_attr_names();
 }
 
 bool is_present(const json& vipa) {

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "config/attrs.h"
+#include "routing/daemons.h"
 #include "vipactl/commands.h"
 #include "vipactl/dvipa_commands.h"
 #include "vipactl/export.h"
@@ -42,9 +44,7 @@ void add_aix_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*, R
   lsattr->add_flag("-E", a.lsattr.effective, "Show the effective (current) values");
   lsattr->add_flag("-R", a.lsattr.legal, "List the legal values of the attribute given with -a");
   lsattr->add_option("-l", a.lsattr.name, "The VIPA (e.g. vi0)")->required();
-  lsattr->add_option("-a", a.lsattr.attr,
-                     "Only this attribute: netaddr, state, netmask, netaddr6, alias6, prefixlen, "
-                     "alias4, interface_names");
+  lsattr->add_option("-a", a.lsattr.attr, "Only this attribute: " + vipa_attr_names());
   cmds.emplace_back(lsattr, [&a](Session& s) { return run_lsattr(s, a.lsattr); });
 
   auto* ifconfig = app.add_subcommand(
@@ -170,9 +170,15 @@ void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*,
 
   auto* exp = app.add_subcommand(
       "export", "Print the FRR or BIRD configuration that announces the VIPAs of a config file");
-  exp->add_option("daemon", a.exp.daemon, "frr or bird")
+  std::vector<std::string> routing_daemons;
+  std::string daemons_help;  // "frr or bird"
+  for (auto* d : routing::daemons()) {
+    routing_daemons.emplace_back(d->name);
+    daemons_help += (daemons_help.empty() ? "" : " or ") + std::string(d->name);
+  }
+  exp->add_option("daemon", a.exp.daemon, daemons_help)
       ->required()
-      ->check(CLI::IsMember({"frr", "bird"}));
+      ->check(CLI::IsMember(routing_daemons));
   exp->add_option("--config", a.exp.config, "The vipa.conf to read")->capture_default_str();
   exp->add_option("--protocol", a.exp.protocol, "Announce with ospf or bgp")
       ->check(CLI::IsMember({"ospf", "bgp"}))

@@ -4,7 +4,7 @@
 
 #include "config/config.h"
 #include "core/export_snippets.h"
-#include "dvipa/export.h"
+#include "routing/daemons.h"
 #include "vipactl/session.h"
 
 namespace vipa::vipactl {
@@ -18,8 +18,10 @@ int run_export(const ExportArgs& a) {
   opt.ospf_area = a.area;
   opt.bgp_asn = a.asn;
   opt.config_path = a.config;
-  auto text = a.daemon == "bird" ? export_bird(*cfg, opt) : export_frr(*cfg, opt);
-  std::string dv = a.daemon == "bird" ? dvipa::export_bird(*cfg) : dvipa::export_frr(*cfg);
+  const routing::DaemonInfo* d = routing::find_daemon(a.daemon);
+  if (!d) return fail(kExitUsage, "export: unknown routing daemon '" + a.daemon + "'");
+  auto text = d->export_static(*cfg, opt);
+  std::string dv = d->export_dvipa(*cfg);
   if (!text && dv.empty()) return fail(kExitUsage, text.error().message);
   // A config with Dynamic VIPAs only has no static part to print.
   std::cout << (text ? *text : "") << dv << std::flush;
