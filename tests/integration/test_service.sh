@@ -124,7 +124,7 @@ while True:
         os.kill(pid, signal.SIGCONT)
 PY
 bg python3 "$TMP/notify.py" "$TMP/notify.sock" "$NOTIFY_LOG" "$TMP/ready.held" "$TMP/ready.resume"
-wait_for 5 test -S "$TMP/notify.sock" || fail "notify-socket"
+wait_for 20 test -S "$TMP/notify.sock" || fail "notify-socket"
 
 export NOTIFY_SOCKET=$TMP/notify.sock WATCHDOG_USEC=400000
 # start_vipad waits for vi0, which comes before READY=1: vipad may be held already.
