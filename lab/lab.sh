@@ -443,11 +443,12 @@ lab_session_start() {
       TCP-LISTEN:$TELNET_PORT,bind=$VIPA,reuseaddr,fork \
       EXEC:"/usr/sbin/telnetd -h -E $LAB_SRC/session.sh",nofork 2>>"$LAB_DIR/telnetd.log"
     TELNETD_PID=$LAB_LAST
-    lab_wait 5 telnetd_listening || return 1
+    lab_wait 30 telnetd_listening || return 1
   fi
   lab_bg ip netns exec "$NS_H" python3 "$LAB_SRC/sniff.py" "$SESSION/packets" $TELNET_PORT en1 en5
   SNIFF_PID=$LAB_LAST
-  lab_wait 5 test -s "$SESSION/packets" || return 1
+  # Generous: python and the capture start slowly on a loaded machine; a pass returns at once.
+  lab_wait 30 test -s "$SESSION/packets" || return 1
   lab_bg session_client
   SESSION_PID=$LAB_LAST
   # The network path alone, without TCP's retransmission timer (200 ms at least): a ping every
@@ -455,7 +456,7 @@ lab_session_start() {
   lab_bg ip netns exec "$NS_C" stdbuf -oL ping -D -n -i 0.01 -I $REMOTE $VIPA \
     >"$SESSION/ping" 2>&1
   PING_PID=$LAB_LAST
-  lab_wait 10 session_lines_at_least 5
+  lab_wait 30 session_lines_at_least 5
 }
 telnetd_listening() { ip netns exec "$NS_H" ss -Hltn "sport = :$TELNET_PORT" | grep -q LISTEN; }
 session_client() {

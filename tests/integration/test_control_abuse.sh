@@ -192,7 +192,7 @@ after clients-1000
 # Held from here on while the other attacks run; checked at the end, after the idle timeout.
 IDLE_REPORT=$TMP/idle.json
 IDLE_START=$(now_ms)
-bg "$PY" "$TOOL" "$SOCK" idle-hold --count 64 --report "$IDLE_REPORT" --max-wait 45 \
+bg "$PY" "$TOOL" "$SOCK" idle-hold --count 64 --report "$IDLE_REPORT" --max-wait 120 \
   >"$TMP/idle.out" 2>&1
 IDLE_PID=$BG_LAST
 check_within "idle-clients-connected" 10 test -s "$IDLE_REPORT"
@@ -259,7 +259,9 @@ after pileup
 # ---------------------------------------------------------------- the idle clients, judged
 
 # Whatever is left of the idle timeout (the attacks above took part of it).
-left=$(((IDLE_TIMEOUT + 15) * 1000 - ($(now_ms) - IDLE_START)))
+# Closed not before the timeout is the property; the upper bound only says "closed at all"
+# (generous: a loaded machine or ASan may be late by seconds).
+left=$(((IDLE_TIMEOUT + 90) * 1000 - ($(now_ms) - IDLE_START)))
 [ $left -gt 0 ] && note "waiting up to $((left / 1000)) s for vipad's idle timeout"
 wait_for $((left / 1000 + 1)) pid_gone "$IDLE_PID"
 idle_field() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
@@ -271,7 +273,7 @@ idle_closed_in_window() {
   echo "closed $n of 64, first after $first s, last after $last s; half line after $half s"
   [ "$n" = 64 ] &&
     "$PY" -c 'import sys; f, l, h = map(float, sys.argv[1:]); sys.exit(not (
-        29 <= f and l <= 40 and 29 <= h <= 40))' "$first" "$last" "$half"
+        29 <= f and l <= 120 and 29 <= h <= 120))' "$first" "$last" "$half"
 }
 check "idle-clients-closed-after-timeout" idle_closed_in_window
 note "$(idle_closed_in_window | head -n 1)"

@@ -73,9 +73,9 @@ check "a-status-dead" gateway_field_is 10.68.1.2 alive false
 # ---------------------------------------------------------------- (d) recovery
 ipr1 link set r1c up
 c1_carrier() { ! ipc link show c1 | grep -q NO-CARRIER; }
-wait_for 5 c1_carrier
+wait_for 20 c1_carrier
 router_routes r1
-wait_for 5 dgd_back_routes_add r1
+wait_for 20 dgd_back_routes_add r1
 remote_route_add r1
 check_within "d-default-via-r1-back" 5 owned_default 10.68.1.2 en1 10
 check_within "d-default6-via-r1-back" 5 owned_default 2001:db8:1::2 en1 10
@@ -114,25 +114,45 @@ check_within "c-default-via-r1-back" 3 owned_default 10.68.1.2 en1 10
 # ---------------------------------------------------------------- (d) hold-down
 # r1 stops answering ARP and NDP (NOARP), then flaps: answering for ~120 ms at a time, fewer
 # than packets_lost retries (100 ms apart). Its routes must stay out until it answers steadily.
-ipr1 link set r1h arp off
-check_within "d-dead-before-flapping" 2 no_default_via 10.68.1.2
-check "d-monitor-ready" monitor_start
-# The flapper is the environment, not the thing under test: it runs at real-time priority and
-# feeds one `ip -batch` (no fork per change), so a loaded machine cannot stretch the answering
-# window to packets_lost retries. A slow vipad only sends fewer probes inside each window.
-flap_r1h() {
-  local i
-  for i in 1 2 3 4 5 6; do
-    echo "link set r1h arp on"
-    sleep 0.12
-    echo "link set r1h arp off"
-    sleep 0.3
-  done
-}
-export -f flap_r1h
-chrt -f 20 bash -c "flap_r1h | ip -n '$NS_R1' -batch -"
-monitor_stop
+# The windows are the shell's: on a loaded machine one may last long enough for 3 answers, and
+# then the route comes back rightly. A round counts only when every window was measured under
+# 200 ms (at most 2 probes answered); up to 5 rounds are tried for one that does.
+# One process toggles IFF_NOARP with ioctl(SIOCSIFFLAGS), so each window is measured between
+# the two calls that open and close it (an `ip` per toggle costs more than the window).
+cat >"$TMP/flap.py" <<'PY'
+import fcntl, socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def set_noarp(on):
+    req = struct.pack("16sh22x", b"r1h", 0)
+    flags = struct.unpack("16sh22x", fcntl.ioctl(s, 0x8913, req))[1]  # SIOCGIFFLAGS
+    flags = flags | 0x80 if on else flags & ~0x80                       # IFF_NOARP
+    fcntl.ioctl(s, 0x8914, struct.pack("16sh22x", b"r1h", flags))       # SIOCSIFFLAGS
+windows = []
+for _ in range(6):
+    set_noarp(False)
+    t0 = time.monotonic()
+    time.sleep(0.12)
+    set_noarp(True)
+    windows.append(time.monotonic() - t0)
+    time.sleep(0.3)
+print("answering windows, ms:", " ".join(str(round(w * 1000)) for w in windows))
+sys.exit(0 if max(windows) < 0.2 else 1)
+PY
+# At real-time priority, so that a loaded machine rarely stretches a window at all.
+flap_round() { chrt -f 20 ip netns exec "$NS_R1" python3 "$TMP/flap.py"; }
 flap_readded() { grep -E '^default via (10\.68\.1\.2|2001:db8:1::2) ' "$MON_FILE"; }
+ipr1 link set r1h arp off
+flap_valid=0
+for attempt in 1 2 3 4 5; do
+  check_within "d-dead-before-flapping-$attempt" 10 no_default_via 10.68.1.2
+  check "d-monitor-ready-$attempt" monitor_start
+  flap_round >"$TMP/flap.out" && flap_valid=1
+  note "$(cat "$TMP/flap.out")"
+  monitor_stop
+  [ $flap_valid = 1 ] && break
+  note "flap round $attempt had a window of 200 ms or more: not counted"
+done
+check "d-flap-windows-short" test $flap_valid = 1
 check_not "d-no-route-back-while-flapping" flap_readded
 check "d-still-dead-after-flapping" no_default_via 10.68.1.2
 ipr1 link set r1h arp on
@@ -174,11 +194,15 @@ iph neigh del 10.68.5.3 dev en5 2>/dev/null
 # 10.68.201.0/24 has no other route: a dead gateway's route stays as the last resort, at the worst
 # metric (0xffff0000 + its own), instead of going.
 passive_route_gone() { route_show_has "via 10\.68\.5\.3 .*metric 4294[0-9]{6}" 10.68.201.0/24; }
-for i in 1 2 3 4 5 6 7 8; do
-  passive_route_gone && break
-  inh ping -c1 -W0.3 10.68.201.1 >/dev/null 2>&1
-done
-check_within "f-passive-route-demoted" 1 passive_route_gone
+# Each miss needs traffic that makes the kernel's ARP fail: keep sending until the route is
+# demoted, rather than a fixed number of pings (a loaded machine may need more).
+passive_route_gone_poked() {
+  passive_route_gone || {
+    inh ping -c1 -W0.3 10.68.201.1 >/dev/null 2>&1
+    passive_route_gone
+  }
+}
+check_within "f-passive-route-demoted" 30 passive_route_gone_poked
 check "f-reason-failed" gateway_reason_has 10.68.5.3 "FAILED"
 check_within "f-event-gateway-dead" 2 event_seen gateway_dead '10\.68\.5\.3'
 ipr5 addr add 10.68.5.3/24 dev r5h

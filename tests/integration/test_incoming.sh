@@ -73,7 +73,9 @@ router_routes r1
 # that vipad gave the VIPA source must survive it (the kernel deletes IPv4 routes whose prefsrc
 # disappears).
 iph route add 10.68.99.0/24 via 10.68.5.2
-wait_for 2 bash -c "ip -n $NS_H route show 10.68.99.0/24 | grep -q 'src $VIPA4'"
+# The precondition: without the VIPA source first, cleanup-keeps-foreign-route proves nothing.
+check_within "foreign-route-has-vipa-src-before-cleanup" 5 bash -c \
+  "ip -n $NS_H route show 10.68.99.0/24 | grep -q 'src $VIPA4'"
 check "vipad-stops-on-sigterm" stop_vipad TERM
 check "cleanup-exit-0" run_vipad --cleanup --config "$CONF" --socket "$SOCK"
 check_not "cleanup-removes-vi0" link_exists vi0
@@ -87,5 +89,6 @@ check "arp_ignore-restored-en5" sysctl_is ipv4/conf/en5/arp_ignore 2
 check "cleanup-connected-routes-back-to-own-address" connected_back_to_own_address
 check "cleanup-removes-owned-defaults" no_owned_defaults
 check "cleanup-keeps-foreign-route" foreign_route_kept
+check_not "cleanup-foreign-route-src-gone" route_show_has "src $VIPA4" 10.68.99.0/24
 check "host-reaches-r1-after-cleanup" ping_from "$NS_H" 10.68.1.2
 finish

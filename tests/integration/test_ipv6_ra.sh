@@ -163,7 +163,7 @@ check "refreshed-route-intact" advertised_intact en1
 PORT=7306
 bg ip netns exec "$NS_H" socat TCP6-LISTEN:$PORT,bind=[$VIPA6],reuseaddr EXEC:cat
 SRV6=$BG_LAST
-wait_for 5 bash -c "ip netns exec $NS_H ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+wait_for 20 bash -c "ip netns exec $NS_H ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
 STREAM_DIR=$TMP/stream6
 mkdir -p "$STREAM_DIR"
 stream6_client() {

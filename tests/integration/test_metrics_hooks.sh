@@ -158,4 +158,16 @@ check_within "en1-up-again" 3 scraped_metric_is 'vipa_interface_up{vipa="vi0",in
 check "vipad-alive" vipad_alive
 note "hook calls: $(wc -l <"$HOOK_LOG" 2>/dev/null)"
 
+# The metrics address need not be up when vipad starts (IP_FREEBIND): vipad starts, and serves
+# it once the address appears. IPv6, so the IPV6_FREEBIND path is the one taken.
+check "vipad-stops" stop_vipad TERM
+CFG_EXTRA=$'[daemon]\nmetrics = "[2001:db8:77::1]:9470"' seed_config
+check "nonlocal-metrics-vipad-starts" start_vipad
+check_within "nonlocal-metrics-converged" 3 seed_converged
+check "nonlocal-metrics-vipad-alive" vipad_alive
+iph addr add 2001:db8:77::1/128 dev lo nodad
+scrape6() { inh curl -sS -g --max-time 3 "http://[2001:db8:77::1]:9470/metrics" >"$TMP/metrics6.txt"; }
+check_within "nonlocal-metrics-served-once-up" 10 scrape6
+check "nonlocal-metrics-body" grep -q '^vipa_up{vipa="vi0"} 1$' "$TMP/metrics6.txt"
+
 finish

@@ -93,13 +93,51 @@ topo_up || {
   finish
 }
 seed_config
-bg socat -u UNIX-RECV:"$TMP/notify.sock" OPEN:"$NOTIFY_LOG",creat,append
-wait_for 5 test -S "$TMP/notify.sock" || fail "notify-socket"
+# The notify socket's reader logs every datagram. At the first READY=1 it stops the sender
+# (SIGSTOP; the pid from SCM_CREDENTIALS) until the test has looked at the kernel, so that
+# "converged when READY came" is checked at that very moment, not whenever the test polls.
+cat >"$TMP/notify.py" <<'PY'
+import os, signal, socket, struct, sys, time
+path, log, held_file, resume_file = sys.argv[1:5]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+s.bind(path)
+held = False
+while True:
+    data, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(12))
+    with open(log, "ab") as f:
+        f.write(data + b"\n")
+    if held or b"READY=1" not in data:
+        continue
+    held = True
+    pid = next((struct.unpack("3i", d[:12])[0] for lvl, typ, d in anc
+                if lvl == socket.SOL_SOCKET and typ == socket.SCM_CREDENTIALS), 0)
+    if pid > 0:
+        os.kill(pid, signal.SIGSTOP)
+    with open(held_file, "w") as f:
+        f.write(f"{pid}\n")
+    for _ in range(6000):  # 60 s at most
+        if os.path.exists(resume_file):
+            break
+        time.sleep(0.01)
+    if pid > 0:
+        os.kill(pid, signal.SIGCONT)
+PY
+bg python3 "$TMP/notify.py" "$TMP/notify.sock" "$NOTIFY_LOG" "$TMP/ready.held" "$TMP/ready.resume"
+wait_for 20 test -S "$TMP/notify.sock" || fail "notify-socket"
 
 export NOTIFY_SOCKET=$TMP/notify.sock WATCHDOG_USEC=400000
-check "vipad-starts" start_vipad
+# start_vipad waits for vi0, which comes before READY=1: vipad may be held already.
+start_vipad
+vipad_started=$?
 unset NOTIFY_SOCKET WATCHDOG_USEC
-# READY=1 is sent after the first converge: when it is seen, IBM's sample is in the kernel.
+# READY=1 is sent after the first converge: while vipad is held right after sending it, IBM's
+# sample must already be in the kernel.
+check_within "ready-sent" 30 test -s "$TMP/ready.held"
+check "ready-sender-is-vipad" test "$(cat "$TMP/ready.held" 2>/dev/null)" = "$VIPAD_PID"
+check "converged-when-ready-sent" seed_converged
+touch "$TMP/ready.resume"
+check "vipad-starts" test "$vipad_started" = 0
 check_within "ready-after-converge" 5 ready_and_converged
 check "ready-once" test "$(count_msg READY=1)" -eq 1
 check_within "status-line" 3 grep -q "STATUS=vi0 up (2/2 interfaces)" "$NOTIFY_LOG"

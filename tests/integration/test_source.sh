@@ -124,7 +124,7 @@ iph addr add 2001:db8:9::1/64 dev en9 nodad
 ipr5 addr add 10.68.9.2/24 dev r5h9
 iph link set en9 up
 ipr5 link set r5h9 up
-wait_for 5 no_tentative
+wait_for 20 no_tentative
 CFG_IFNAMES='[]' seed_config
 check "empty-list-vipad-starts" start_vipad
 check_within "empty-list-seed-converged" 3 seed_converged
