@@ -22,6 +22,7 @@
 #include "daemon/child_process.h"
 #include "daemon/dvipa_health.h"
 #include "daemon/hooks.h"
+#include "daemon/moves_manager.h"
 #include "dvipa/damping.h"
 #include "dvipa/machine.h"
 #include "routing/adapter.h"
@@ -56,6 +57,8 @@ class DvipaManager {
   Result<nlohmann::json> withdraw(const std::string& name);
   Result<nlohmann::json> resume(const std::string& name);
   Result<nlohmann::json> takeback(const std::string& name);
+  // z/OS VARY ... DEACTIVATE: withdrawn here; with peers, its connections stay here (MOVING).
+  Result<nlohmann::json> drain(const std::string& name) { return withdraw(name); }
   std::string metrics_text() const;
 
   // vipad --cleanup: withdraw every DVIPA of `cfg`, waiting for each command.
@@ -128,6 +131,7 @@ class DvipaManager {
   uint64_t started_ms_ = 0;
   uint64_t last_view_ms_ = 0, last_idle_ms_ = 0;
   std::string view_error_;
+  std::unique_ptr<MovesManager> moves_;  // nondisruptive moves (DVIPAs with peers)
   uint64_t views_ = 0, view_failures_ = 0, commands_ = 0, command_failures_ = 0, reasserts_ = 0;
 };
 
