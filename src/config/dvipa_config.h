@@ -33,6 +33,13 @@ struct HealthConfig {
   uint32_t fall = 2;
 };
 
+// A host a DVIPA may move to or from without breaking connections (docs/dynamic-vipa.md,
+// "Moving and forwarding"): its name in the routing protocol's view and its tunnel address.
+struct DvipaPeer {
+  std::string id;       // OSPF router ID or BGP AS, as `vipactl dvipa` shows the announcers
+  std::string address;  // IPv4, the VXLAN endpoint; the peer that is this host is found by it
+};
+
 struct DvipaConfig {
   std::string name;  // the table key; the kernel link is "vd-" + name
   IpAddr address;    // announced as /32 or /128
@@ -44,7 +51,9 @@ struct DvipaConfig {
   uint32_t idle_ms = 2000;
   std::string notify;
   HealthConfig health;
-  int line = 0, column = 0;  // where the table starts (file: Config::path)
+  std::vector<DvipaPeer> peers;          // nondisruptive moves among these hosts
+  uint32_t moving_timeout_ms = 600'000;  // an old owner keeps its connections this long
+  int line = 0, column = 0;              // where the table starts (file: Config::path)
 };
 
 // 1..12 characters, letters, digits, '_' and '-': "vd-" + name is a valid interface name.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "config/dvipa_peers.h"
 #include "config/toml_reader.h"
 #include "config/values.h"
 
@@ -246,6 +247,10 @@ void read_dvipa(const std::string& name, const toml::table& t, Config& c, Locati
       r.u32(n, k, 10, 3'600'000, d.idle_ms);
     } else if (k == "notify") {
       if (auto s = r.str(n, k)) d.notify = *s;
+    } else if (k == "peers") {
+      read_dvipa_peers(n, d, sink);
+    } else if (k == "moving_timeout_ms") {
+      r.u32(n, k, 1000, 86'400'000, d.moving_timeout_ms);
     } else if (k == "health") {
       if (auto h = n.as_table())
         read_health(*h, d, r);
@@ -257,6 +262,8 @@ void read_dvipa(const std::string& name, const toml::table& t, Config& c, Locati
   }
   if (!has_address) sink.fail(at, "[dvipa." + name + "] is missing 'address'");
   if (!has_rank) sink.fail(at, "[dvipa." + name + "] is missing 'rank' (1..254)");
+  if (has_address && !d.peers.empty() && !d.address.is_v4())
+    sink.fail(at, "[dvipa." + name + "]: peers: moves are forwarded for IPv4 DVIPAs only");
   c.dvipas.push_back(std::move(d));
 }
 

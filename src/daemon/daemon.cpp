@@ -530,6 +530,7 @@ int Daemon::cleanup() {
   }
   // Withdraw before removing the address: routers must stop sending first.
   DvipaManager::withdraw_all_blocking(cfg_);
+  MovesManager::cleanup_blocking();
   intent_.config = &cfg_;
   intent_.cleanup = true;
   ConvergeResult res = converge(intent_, cache_.obs(), *dp_, 16);

@@ -65,15 +65,17 @@ json Daemon::dvipa_request(const json& req, bool privileged) {
     return ok(r);
   }
   if (cmd == "netstat_vipadyn") return ok(dvipa_->vipadyn_json());
-  if (cmd != "dvipa_withdraw" && cmd != "dvipa_resume" && cmd != "dvipa_takeback")
+  if (cmd != "dvipa_withdraw" && cmd != "dvipa_resume" && cmd != "dvipa_takeback" &&
+      cmd != "dvipa_drain")
     return error_answer("unknown_command", "unknown command '" + cmd + "'");
   if (!privileged)
     return error_answer("permission_denied",
                         cmd + ": permission denied (only root may change DVIPAs)");
   if (name.empty()) return error_answer("bad_request", cmd + ": missing \"name\"");
-  Result<json> r = cmd == "dvipa_withdraw" ? dvipa_->withdraw(name)
-                   : cmd == "dvipa_resume" ? dvipa_->resume(name)
-                                           : dvipa_->takeback(name);
+  Result<json> r = cmd == "dvipa_drain"      ? dvipa_->drain(name)
+                   : cmd == "dvipa_withdraw" ? dvipa_->withdraw(name)
+                   : cmd == "dvipa_resume"   ? dvipa_->resume(name)
+                                             : dvipa_->takeback(name);
   if (!r.ok()) return error_answer("not_found", r.error().message);
   std::string verb = cmd.substr(6);
   emit("dvipa_" + verb, "", name + ": " + verb + " asked by vipactl", {{"dvipa", name}});

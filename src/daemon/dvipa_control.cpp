@@ -91,6 +91,10 @@ json DvipaManager::entry_json(const Entry& e, uint64_t now) const {
   for (auto& [p, since] : m.problems()) j["problems"].push_back(p);
   j["transitions"] = e.transitions;
   j["announcements"] = e.announcements;
+  if (json mv = moves_->status_json(e.cfg.name); !mv.is_null()) {
+    if (mv["moving"].get<bool>()) j["state"] = "moving", j["status"] = "MOVING";
+    j["moves"] = std::move(mv);
+  }
   return j;
 }
 
@@ -125,10 +129,11 @@ json DvipaManager::vipadyn_json() const {
       if (!a.self) best = std::max(best, dvipa::decode_metric(a.metric).rank);
     bool active =
         e.machine.state() == dvipa::State::Active || e.machine.state() == dvipa::State::Sticky;
+    const char* status = moves_->moving(d.name) ? "MOVING" : dvipa::zos_status(e.machine.state());
     out.push_back({{"name", d.name},
                    {"address", d.address.str()},
                    {"prefixlen", d.address.bits()},
-                   {"status", dvipa::zos_status(e.machine.state())},
+                   {"status", status},
                    {"origin", best == e.cfg.rank ? "VIPADEFINE" : "VIPABACKUP"},
                    {"rank", e.cfg.rank},
                    {"acttime", active ? json(iso_ago(now - std::min(now, e.machine.since_ms())))
@@ -231,6 +236,7 @@ std::string DvipaManager::metrics_text() const {
   family("vipa_dvipa_reasserts_total", "counter",
          "Announcements vipad put back after the routing daemon lost them");
   s += "vipa_dvipa_reasserts_total " + std::to_string(reasserts_) + "\n";
+  s += moves_->metrics_text();
   return s;
 }
 

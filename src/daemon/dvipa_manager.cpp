@@ -27,7 +27,8 @@ DvipaManager::DvipaManager(sd_event* ev, const Observed* obs, HookRunner* hooks,
       emit_(std::move(emit)),
       links_changed_(std::move(links_changed)),
       cmd_(ev),
-      view_(ev) {}
+      view_(ev),
+      moves_(std::make_unique<MovesManager>(ev, obs, emit_)) {}
 
 DvipaManager::~DvipaManager() {
   if (tick_) sd_event_source_disable_unref(tick_);
@@ -47,6 +48,7 @@ void DvipaManager::configure(const Config& cfg) {
   cfg_ = cfg;
   adapter_ = routing::make_adapter(cfg.routing);
   need_setup_ = true;
+  moves_->configure(cfg.dvipas);
   std::set<std::string> names;
   for (auto& d : cfg.dvipas) {
     names.insert(d.name);
@@ -204,6 +206,7 @@ void DvipaManager::tick() {
     last_idle_ms_ = now;
     poll_idle(now);
   }
+  moves_->tick(now);
   // Until the first view, nothing is decided: an announcement FRR kept across a vipad
   // restart must be adopted, not withdrawn.
   if (!first_view_done_ && now - started_ms_ < kFirstViewMs) return;
@@ -239,6 +242,7 @@ void DvipaManager::evaluate(Entry& e, uint64_t now) {
                      {"dvipa", n, "", dvipa::to_string(t.from), dvipa::to_string(t.to)});
   }
   (void)old_state;
+  moves_->step(e.cfg, e.view, e.machine.owner_self(), now);
   for (auto& p : st.problems_raised) {
     e.problems.insert(p);
     emit_("dvipa_problem", n, n + ": problem " + p, {{"dvipa", n}, {"problem", p}});

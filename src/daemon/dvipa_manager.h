@@ -23,6 +23,7 @@
 #include "daemon/child_process.h"
 #include "daemon/dvipa_health.h"
 #include "daemon/hooks.h"
+#include "daemon/moves_manager.h"
 #include "dvipa/damping.h"
 #include "dvipa/machine.h"
 #include "routing/adapter.h"
@@ -71,6 +72,8 @@ class DvipaManager {
   Result<nlohmann::json> withdraw(const std::string& name);
   Result<nlohmann::json> resume(const std::string& name);
   Result<nlohmann::json> takeback(const std::string& name);
+  // z/OS VARY ... DEACTIVATE: withdrawn here; with peers, its connections stay here (MOVING).
+  Result<nlohmann::json> drain(const std::string& name) { return withdraw(name); }
   std::string metrics_text() const;
 
   // vipad --cleanup: withdraw every DVIPA of `cfg`, waiting for each command.
@@ -153,6 +156,7 @@ class DvipaManager {
   uint64_t last_view_ms_ = 0, last_idle_ms_ = 0;
   uint64_t view_started_ms_ = 0;  // when the view being read was asked for
   std::string view_error_;
+  std::unique_ptr<MovesManager> moves_;  // nondisruptive moves (DVIPAs with peers)
   uint64_t views_ = 0, view_failures_ = 0, commands_ = 0, command_failures_ = 0, reasserts_ = 0;
 };
 

@@ -1,4 +1,4 @@
-// vipactl dvipa [NAME] [--json] | dvipa withdraw|resume|takeback NAME, netstat vipadyn.
+// vipactl dvipa [NAME] [--json] | dvipa withdraw|resume|takeback|drain NAME, netstat vipadyn.
 #include "vipactl/dvipa_commands.h"
 
 #include <iostream>
@@ -10,11 +10,12 @@ namespace vipa::vipactl {
 int run_dvipa(Session& s, const DvipaArgs& a) {
   const auto& w = a.words;
   if (w.size() > 2) return fail(kExitUsage, "dvipa: too many arguments (see vipactl dvipa --help)");
-  bool action = !w.empty() && (w[0] == "withdraw" || w[0] == "resume" || w[0] == "takeback");
+  bool action = !w.empty() &&
+                (w[0] == "withdraw" || w[0] == "resume" || w[0] == "takeback" || w[0] == "drain");
   if (action && w.size() != 2)
     return fail(kExitUsage, "dvipa " + w[0] + ": needs the DVIPA's name");
   if (!action && w.size() == 2)
-    return fail(kExitUsage, "dvipa: '" + w[0] + "' is not withdraw, resume or takeback");
+    return fail(kExitUsage, "dvipa: '" + w[0] + "' is not withdraw, resume, takeback or drain");
   if (action) {
     Answer ans = s.call("dvipa_" + w[0], {{"name", w[1]}});
     if (!ans.ok()) return ans.exit_code;

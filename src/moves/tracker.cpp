@@ -1,0 +1,99 @@
+#include "moves/tracker.h"
+
+namespace vipa::moves {
+
+void Tracker::set_params(Params p) {
+  p_ = std::move(p);
+  for (auto it = targets_.begin(); it != targets_.end();)
+    it = peer(it->first) ? std::next(it) : targets_.erase(it);
+}
+
+void Tracker::adopt_target(const std::string& id, uint64_t now_ms) {
+  if (peer(id)) targets_.try_emplace(id, now_ms);
+}
+
+const Peer* Tracker::peer(const std::string& id) const {
+  for (auto& pr : p_.peers)
+    if (pr.id == id) return &pr;
+  return nullptr;
+}
+
+std::optional<std::string> Tracker::newest_target() const {
+  std::optional<std::string> best;
+  uint64_t at = 0;
+  for (auto& [id, since] : targets_)
+    if (!best || since >= at) best = id, at = since;
+  return best;
+}
+
+std::vector<Event> Tracker::step(const Inputs& in) {
+  std::vector<Event> out;
+  connections_ = in.connections;
+  if (in.view_ok) {
+    // Armed before it is needed: the routers move the traffic before this host's next read of
+    // their view says it owns the DVIPA, and the packets of the owner's connections that
+    // arrive in between must not be answered with resets. Any other owner that is a peer is
+    // therefore a target while it owns the DVIPA and for moving_timeout after.
+    if (in.owner_id && !in.owner_self && *in.owner_id != p_.self_id && peer(*in.owner_id))
+      targets_[*in.owner_id] = in.now_ms;
+    if (in.owner_self && !was_owner_) {
+      if (last_other_owner_ && *last_other_owner_ != p_.self_id) {
+        const std::string& prev = *last_other_owner_;
+        if (peer(prev))
+          out.push_back({"forward",
+                         "owner now; flows not opened here go to the previous owner " + prev +
+                             " (" + peer(prev)->address + ")",
+                         prev, 0});
+        else
+          out.push_back({"not_a_peer",
+                         "owner now; the previous owner " + prev +
+                             " is not among the peers: its connections are not forwarded",
+                         prev, 0});
+      }
+      if (moving_) {
+        moving_ = false;
+        out.push_back(
+            {"moving_done", "owner again: its connections are served here", "", in.connections});
+      }
+    } else if (!in.owner_self && was_owner_) {
+      // Unannounced or outbid while alive: keep the address and the connections on it.
+      if (in.connections != 0) {
+        moving_ = true;
+        moving_since_ = in.now_ms;
+        out.push_back(
+            {"moving",
+             "no longer the owner; keeping " +
+                 (in.connections < 0 ? std::string("its") : std::to_string(in.connections)) +
+                 " established connections here until they end",
+             "", in.connections});
+      }
+    }
+    was_owner_ = in.owner_self;
+    if (in.owner_id && !in.owner_self) last_other_owner_ = in.owner_id;
+  }
+  if (moving_ && in.connections == 0) {
+    moving_ = false;
+    out.push_back({"moving_done", "the last connection ended", "", 0});
+  } else if (moving_ && in.now_ms - moving_since_ >= p_.moving_timeout_ms) {
+    moving_ = false;
+    int n = in.connections < 0 ? 0 : in.connections;
+    out.push_back({"moving_timeout",
+                   "moving_timeout (" + std::to_string(p_.moving_timeout_ms / 1000) +
+                       " s): " + std::to_string(n) + " connections cut",
+                   "", n});
+  }
+  // The old owner gives up its connections at its own moving_timeout at the latest: forwarding
+  // to it is of no use after that.
+  for (auto it = targets_.begin(); it != targets_.end();) {
+    if (in.now_ms - it->second >= p_.moving_timeout_ms) {
+      out.push_back(
+          {"forward_done", "forwarding to " + it->first + " ended (moving_timeout)", it->first, 0});
+      it = targets_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
+}  // namespace vipa::moves

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Nondisruptive moves over OSPF, in the lab of lib_dvipa.sh (ranks 200, 100, 50; every host a
+# peer of the others):
+#   drain: MV_STREAMS long-lived streams (a line every 10 ms each) to h1, then `vipactl dvipa
+#     drain` on h1: h2 owns the DVIPA and forwards the streams' packets to h1 (MOVING), new
+#     connections reach h2; no stream breaks, no line is lost or duplicated; h1 stops moving
+#     once the last stream ends.
+#   immediate takeback: streams opened to h2, then h1 resumes (takeback = "immediate"): h1
+#     owns it again and forwards them to h2; none breaks.
+#   a forged tunnel packet from the client (no peer) is dropped and counted; a deleted table is
+#     put back; --cleanup leaves no table, rule, route table or tunnel.
+# Run by ctest as `bash test_dvipa_moves_ospf.sh VIPAD VIPACTL`, as root.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh" "$@"
+export VIPAD VIPACTL
+DYN_MODE=${DYN_MODE:-ospf}
+DYN_TAKEBACK=immediate
+source "$HERE/lib_dvipa.sh"
+source "$HERE/lib_dvipa_checks.sh"
+source "$HERE/lib_moves.sh"
+# Without delay_join: the scene is about moves, not joining (and the engine's delay_join reads
+# a route out only where vipad's kernel cache holds the routing daemon's routes).
+DYN_DVIPA_EXTRA="delay_join = false
+$(mv_peers_conf)"
+dyn_test_traps
+
+if dyn_up; then pass "moves-lab-up"; else
+  fail "moves-lab-up"
+  dyn_finish
+fi
+dyn_probe_start
+check_within "moves-steady" 40 dv_steady
+for h in "${DYN_HOSTS[@]}"; do dv_monitor_start "$h"; done
+check_within "moves-tables-made" 10 mv_table_present h2
+check "moves-nobody-moving" mv_not_moving h1
+
+# ---------------------------------------------------------------- drain
+
+mv_streams_start drain
+check "drain-streams-up" grep -q "^UP $MV_STREAMS" "$MV_LOG"
+check_within "drain-streams-flow" 10 mv_echo_grows $((MV_STREAMS * 50))
+check "drain-vipactl" dvctl h1 dvipa drain web
+check_within "drain-h1-moving" 15 mv_moving h1
+check_within "drain-h2-forwards-to-h1" 15 mv_forwards h2 h1
+check_within "drain-routers-choose-h2" 15 dyn_routers_choose h2
+check_within "drain-new-connections-reach-h2" 15 dyn_probe_reaches h2
+check "drain-vipadyn-moving" bash -c "'$VIPACTL' --socket '$DYN_DIR/h1/run/vipad.sock' netstat vipadyn | grep -q MOVING"
+E=$(mv_echoed)
+# Two more seconds' worth of lines from every stream, all through h2's forwarding.
+check_within "drain-streams-flow-after" 30 mv_echo_grows $((E + MV_STREAMS * 200))
+check_within "drain-h2-forwarded-packets" 10 mv_counter_above h2 forwarded 0
+check "drain-no-stream-broken-while-moving" mv_no_broken_yet
+mv_streams_stop
+check "drain-streams-intact" mv_streams_intact
+check "drain-streams-served-by-h1" grep -q "^END .* hosts=h1$" "$MV_LOG"
+check_within "drain-h1-moving-ends" 15 dv_event_seen h1 dvipa_moving_done
+check "drain-h1-not-moving" mv_not_moving h1
+
+# ---------------------------------------------------------------- immediate takeback
+
+mv_streams_start takeback
+check_within "takeback-streams-flow" 10 mv_echo_grows $((MV_STREAMS * 50))
+check "takeback-streams-on-h2" grep -q "^UP " "$MV_LOG"
+check "takeback-resume-h1" dvctl h1 dvipa resume web
+check_within "takeback-routers-choose-h1" 30 dyn_routers_choose h1
+check_within "takeback-h1-forwards-to-h2" 15 mv_forwards h1 h2
+check_within "takeback-h2-moving" 15 mv_moving h2
+check_within "takeback-new-connections-reach-h1" 15 dyn_probe_reaches h1
+E=$(mv_echoed)
+check_within "takeback-streams-flow-after" 30 mv_echo_grows $((E + MV_STREAMS * 200))
+mv_streams_stop
+check "takeback-streams-intact" mv_streams_intact
+check "takeback-streams-served-by-h2" grep -q "^END .* hosts=h2$" "$MV_LOG"
+check_within "takeback-h2-moving-ends" 15 dv_event_seen h2 dvipa_moving_done
+
+# ---------------------------------------------------------------- the tunnel's guard
+
+F=$(mv_counter h1 forged)
+mv_forge c 10.68.41.1
+check_within "forged-from-a-non-peer-counted" 10 mv_counter_above h1 forged "$F"
+
+# ---------------------------------------------------------------- re-assert, cleanup
+
+dyn_in h1 nft delete table inet vipa_moves
+check_within "reassert-table-back" 15 mv_table_present h1
+dyn_vipad_stop h1
+ip netns exec "$DYN-h1" "$VIPAD" --config "$DYN_DIR/h1/vipa.conf" --cleanup >>"$DYN_DIR/h1/vipad.log" 2>&1
+check "cleanup-leaves-nothing" mv_kernel_clean h1
+dyn_finish

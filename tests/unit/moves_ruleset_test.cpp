@@ -1,0 +1,129 @@
+// The kernel objects of nondisruptive moves as nft and ip text; the policy rules' repair from
+// `ip -j rule show` (captured from Linux 6.x in a network namespace).
+#include <gtest/gtest.h>
+
+#include "moves/ruleset.h"
+
+namespace vipa::moves {
+namespace {
+
+using nlohmann::json;
+
+Want want() {
+  Want w;
+  w.peer_addrs = {"10.68.41.1", "10.68.42.1"};
+  w.self_addr = "10.68.42.1";
+  w.forwards = {{"10.68.9.1", "10.68.41.1", 1, true}};
+  w.gate_ifaces = {"en1", "vipamv0"};
+  w.stale_indices = {2};
+  return w;
+}
+
+bool has(const std::string& text, const std::string& line) {
+  return text.find(line + "\n") != std::string::npos;
+}
+
+TEST(MovesRuleset, MacFromAddress) {
+  EXPECT_EQ(tunnel_mac("10.68.41.1"), "02:76:0a:44:29:01");
+  EXPECT_EQ(mark_of(3), 0x76700003u);
+  EXPECT_EQ(table_of(3), 7673u);
+}
+
+TEST(MovesRuleset, Nft) {
+  std::string s = nft_script(want());
+  EXPECT_TRUE(has(s, "add table inet vipa_moves { comment \"vipa:moves\" ; }"));
+  EXPECT_TRUE(has(s, "add element inet vipa_moves peers4 { 10.68.41.1, 10.68.42.1 }"));
+  EXPECT_TRUE(has(s,
+                  "add rule inet vipa_moves guard udp dport 4790 ip saddr != @peers4 counter name "
+                  "forged drop"));
+  EXPECT_TRUE(has(s,
+                  "add rule inet vipa_moves steer ip daddr 10.68.9.1 ct state new tcp flags & "
+                  "(syn|ack) != syn ct mark set 0x76700001"));
+  EXPECT_TRUE(has(s,
+                  "add rule inet vipa_moves steer ip daddr 10.68.9.1 ct mark 0x76700001 meta "
+                  "mark set ct mark counter name forwarded"));
+  EXPECT_TRUE(has(s,
+                  "add rule inet vipa_moves gate iifname \"en1\" meta mark & 0xffff0000 != "
+                  "0x76700000 drop"));
+  // Flushed before being filled: a re-assert replaces, never duplicates.
+  EXPECT_LT(s.find("flush chain inet vipa_moves steer"), s.find("add rule inet vipa_moves steer"));
+}
+
+TEST(MovesRuleset, NftOnlyTheNewestTargetTakesNewFlows) {
+  Want w = want();
+  w.forwards.push_back({"10.68.9.1", "10.68.43.1", 3, false});
+  std::string s = nft_script(w);
+  EXPECT_EQ(s.find("ct mark set 0x76700003"), std::string::npos);
+  EXPECT_NE(s.find("ct mark 0x76700003 meta mark set ct mark"), std::string::npos);
+}
+
+TEST(MovesRuleset, Ip) {
+  std::string s = ip_script(want());
+  EXPECT_TRUE(
+      has(s, "link add vipamv0 address 02:76:0a:44:2a:01 type vxlan external dstport 4790"));
+  EXPECT_TRUE(has(s, "link set dev vipamv0 alias vipa:moves up"));
+  EXPECT_TRUE(
+      has(s, "neigh replace 10.68.41.1 lladdr 02:76:0a:44:29:01 dev vipamv0 nud permanent"));
+  EXPECT_TRUE(has(s,
+                  "route replace 10.68.9.1/32 encap ip id 7670 dst 10.68.41.1 via 10.68.41.1 dev "
+                  "vipamv0 onlink table 7671 proto 87"));
+  EXPECT_TRUE(has(s, "route flush table 7672"));
+}
+
+const char* kPlain =
+    R"([{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"},)"
+    R"({"priority":32767,"src":"all","table":"default"}])";
+
+TEST(MovesRuleset, RulesAddedAheadOfLocal) {
+  std::string s = rule_script(json::parse(kPlain), want());
+  EXPECT_EQ(s,
+            "rule add pref 0 fwmark 0x76700001 lookup 7671 protocol 86\n"
+            "rule add pref 0 lookup local\n"
+            "rule del pref 0 lookup local\n");
+}
+
+TEST(MovesRuleset, RulesInPlaceNeedNothing) {
+  auto j = json::parse(
+      R"([{"priority":0,"src":"all","fwmark":"0x76700001","table":"7671","protocol":"86"},)"
+      R"({"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"}])");
+  EXPECT_EQ(rule_script(j, want()), "");
+}
+
+TEST(MovesRuleset, RuleBehindLocalIsMovedAhead) {
+  auto j = json::parse(
+      R"([{"priority":0,"src":"all","table":"local"},)"
+      R"({"priority":0,"src":"all","fwmark":"0x76700001","table":"7671","protocol":"86"}])");
+  EXPECT_EQ(rule_script(j, want()),
+            "rule del pref 0 fwmark 0x76700001 lookup 7671\n"
+            "rule add pref 0 fwmark 0x76700001 lookup 7671 protocol 86\n"
+            "rule add pref 0 lookup local\n"
+            "rule del pref 0 lookup local\n");
+}
+
+TEST(MovesRuleset, StaleRuleDeletedLocalMovedByAnAdminLeftAlone) {
+  auto j = json::parse(
+      R"([{"priority":0,"src":"all","fwmark":"0x76700002","table":"7672","protocol":"86"},)"
+      R"({"priority":1000,"src":"all","table":"local"}])");
+  EXPECT_EQ(rule_script(j, want()),
+            "rule del pref 0 fwmark 0x76700002 lookup 7672\n"
+            "rule add pref 0 fwmark 0x76700001 lookup 7671 protocol 86\n");
+}
+
+TEST(MovesRuleset, ForeignRulesUntouched) {
+  auto j = json::parse(R"([{"priority":0,"src":"all","fwmark":"0x76700001","table":"100"},)"
+                       R"({"priority":5,"src":"all","fwmark":"0x1","table":"7671"},)"
+                       R"({"priority":0,"src":"all","table":"local"}])");
+  EXPECT_EQ(rule_cleanup_script(j), "");
+  EXPECT_EQ(rule_cleanup_script(json::parse("{\"garbage\": 1}")), "");
+}
+
+TEST(MovesRuleset, CleanupDeletesOurs) {
+  auto j = json::parse(
+      R"([{"priority":0,"src":"all","fwmark":"0x76700001","table":"7671","protocol":"86"},)"
+      R"({"priority":0,"src":"all","table":"local"}])");
+  EXPECT_EQ(rule_cleanup_script(j), "rule del pref 0 fwmark 0x76700001 lookup 7671\n");
+  EXPECT_EQ(rule_indices(j), std::vector<uint32_t>{1});
+}
+
+}  // namespace
+}  // namespace vipa::moves
