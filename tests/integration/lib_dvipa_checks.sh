@@ -339,13 +339,18 @@ dv_check_delay_join() {
   check_within "$DYN_MODE-delayjoin-h3-standby" 40 dv_state_is h3 standby
   way_back_first() {
     local td ta
-    td=$(ip_ts_first "$DYN_DIR/h3.routes" "^\[[^]]*\] default .*proto (ospf|bgp)")
+    # The way back to the client: the routing daemon's first route that covers it (the default,
+    # or over OSPF the client's own network, an intra-area route that can arrive before the
+    # external default). vipad counts any route the routing daemon installed through the
+    # DVIPA's interfaces (docs/dynamic-vipa.md, delay_join).
+    local lan=${DYN_CLIENT%.*}
+    td=$(ip_ts_first "$DYN_DIR/h3.routes" "^\[[^]]*\] (default|${lan//./\\.}\.0/24) .*proto (ospf|bgp)")
     # The first announcement with a metric (vipad also reports its withdrawals as
     # dvipa_announce, with metric null, and withdraws once at start).
     ta=$(grep '"event":"dvipa_announce"' "$DYN_DIR/h3/monitor.json" |
       jq -r 'select(.metric != null) | .time' 2>/dev/null | head -n 1)
     [ -n "$ta" ] && ta=$(date -d "$ta" +%s.%N)
-    echo "default route at $td, announced at $ta"
+    echo "way back to the client at $td, announced at $ta"
     before "$td" "$ta"
   }
   check_within "$DYN_MODE-delayjoin-way-back-before-announcement" 5 way_back_first
