@@ -99,7 +99,7 @@ if [[ " $STAGES " == *" asan "* ]]; then
     echo "== integration tests (ASan+UBSan)"
     # test_package and test_real_boot build and install their own Release package: the same
     # test again here would add nothing the sanitizers see. The three-host Dynamic VIPA scenes
-    # (label dvipa_lab) run with `make dvipa-test`, not here; vipad's DVIPA code
+    # (label dvipa_lab) run in the main stage only; vipad's DVIPA code
     # runs under the sanitizers in test_dvipa_one_router and test_dvipa_input.
     run_ctest integration-asan --test-dir build-asan -L integration -LE dvipa_lab \
       -E 'test_package|test_real_boot'
