@@ -54,6 +54,17 @@ bool valid_ifname(std::string_view name) {
   return true;
 }
 
+std::set<IpAddr> vipa_addresses(const Config& c) {
+  std::set<IpAddr> out;
+  for (auto& v : c.vipas) {
+    if (v.netaddr) out.insert(*v.netaddr);
+    if (v.netaddr6) out.insert(*v.netaddr6);
+    for (auto& a : v.alias4) out.insert(a.addr);
+    for (auto& a : v.alias6) out.insert(a.addr);
+  }
+  return out;
+}
+
 std::optional<HostPort> parse_host_port(std::string_view text) {
   std::string_view host, port;
   if (!text.empty() && text.front() == '[') {

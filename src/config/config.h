@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -121,6 +122,9 @@ Status validate_config(const Config& c);
 // Linux interface name rules: 1..15 bytes, no '/', no whitespace, not "." or "..".
 // Like the kernel's dev_valid_name(), ':' is refused too (it marks old-style aliases).
 bool valid_ifname(std::string_view name);
+
+// Every address the static VIPAs hold: netaddr, netaddr6 and the aliases.
+std::set<IpAddr> vipa_addresses(const Config& c);
 
 // The main file, then every PATH.d/*.toml in name order (a missing directory is fine).
 // A drop-in holds only [vipa.NAME] tables: each replaces the table of that name entirely

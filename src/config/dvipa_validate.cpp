@@ -33,14 +33,8 @@ Status validate_dvipas(const Config& c, const Locations* locs) {
         "view_interval_ms: " + std::to_string(r.view_interval_ms) + " is out of range (50..60000)");
 
   std::set<std::string> names, links;
-  std::set<IpAddr> addrs;
-  for (auto& v : c.vipas) {
-    links.insert(v.name);
-    if (v.netaddr) addrs.insert(*v.netaddr);
-    if (v.netaddr6) addrs.insert(*v.netaddr6);
-    for (auto& a : v.alias4) addrs.insert(a.addr);
-    for (auto& a : v.alias6) addrs.insert(a.addr);
-  }
+  std::set<IpAddr> addrs = vipa_addresses(c);
+  for (auto& v : c.vipas) links.insert(v.name);
   for (auto& d : c.dvipas) {
     const std::string sec = dvipa_section(d.name);
     const SourceLoc table{c.path, d.line, d.column};

@@ -14,21 +14,6 @@
 
 namespace vipa {
 
-namespace {
-
-std::set<IpAddr> vipa_addresses(const Config& cfg) {
-  std::set<IpAddr> out;
-  for (auto& v : cfg.vipas) {
-    if (v.netaddr) out.insert(*v.netaddr);
-    if (v.netaddr6) out.insert(*v.netaddr6);
-    for (auto& a : v.alias4) out.insert(a.addr);
-    for (auto& a : v.alias6) out.insert(a.addr);
-  }
-  return out;
-}
-
-}  // namespace
-
 const char* probe_method_name(ProbeMethod m) {
   switch (m) {
     case ProbeMethod::Arp:

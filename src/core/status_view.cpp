@@ -214,13 +214,7 @@ json routes_json(const Config& cfg, const Observed& obs, const std::string& fami
                  size_t limit) {
   json out = json::array();
   size_t seen = 0;
-  std::set<IpAddr> vipa_addrs;
-  for (auto& v : cfg.vipas) {
-    if (v.netaddr) vipa_addrs.insert(*v.netaddr);
-    if (v.netaddr6) vipa_addrs.insert(*v.netaddr6);
-    for (auto& a : v.alias4) vipa_addrs.insert(a.addr);
-    for (auto& a : v.alias6) vipa_addrs.insert(a.addr);
-  }
+  const std::set<IpAddr> vipa_addrs = vipa_addresses(cfg);
   for (auto& [k, r] : obs.routes) {
     if (family == "inet" && r.family != AF_INET) continue;
     if (family == "inet6" && r.family != AF_INET6) continue;
