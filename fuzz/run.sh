@@ -4,6 +4,9 @@
 #   RUNS=-1 with MAX_TIME=3600 fuzzes each target for an hour instead.
 # The committed corpus (fuzz/corpus/<target>) only seeds the run: new inputs go to a scratch
 # directory, crashes to fuzz/artifacts/<target>/ (kept for the report, not committed).
+# The bounded run uses a fixed seed (FUZZ_SEED, default 1), so that two runs on one tree try the
+# same inputs: a CI run fails on what the tree does, never on the luck of the draw. New bugs are
+# found by the long run (random seed) and their inputs join the corpus.
 #   fuzz/run.sh --long [BUILD_DIR]        a day's run: each target for LONG_HOURS (6) hours, no
 #   input limit, one job per CPU; new inputs are kept in fuzz/found/<target>/ for review.
 set -euo pipefail
@@ -33,6 +36,7 @@ for t in "${targets[@]}"; do
   art="$here/artifacts/$t"
   mkdir -p "$scratch/$t" "$art"
   args=(-runs="$runs" -max_len=65536 -artifact_prefix="$art/" -print_final_stats=1 "${jobs_args[@]}")
+  if [ $long = 0 ]; then args+=(-seed="${FUZZ_SEED:-1}"); fi
   [ "$max_time" != 0 ] && args+=(-max_total_time="$max_time")
   echo "== $t ($runs runs)"
   out="$scratch/$t"

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <vector>
 
+#include "nl/datagram.h"
+
 namespace vipa {
 
 namespace {
@@ -58,8 +60,9 @@ Status dump(int fd, uint8_t family, const std::map<IpAddr, uint32_t>& idle,
       if (h->nlmsg_type == NLMSG_DONE) return Ok{};
       if (h->nlmsg_type == NLMSG_ERROR) {
         auto* e = static_cast<nlmsgerr*>(NLMSG_DATA(h));
-        return Error::sys(h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) ? -e->error : EPROTO,
-                          "sock_diag dump");
+        return Error::sys(
+            h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) ? nl::answer_errno(e->error) : EPROTO,
+            "sock_diag dump");
       }
       if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
           h->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg)))

@@ -3,9 +3,16 @@
 #include <linux/netlink.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace vipa::nl {
+
+int answer_errno(int raw) {
+  if (raw == 0) return 0;
+  if (raw < 0 && raw != INT_MIN) return -raw;
+  return EBADMSG;
+}
 
 bool walk_datagram(std::span<const char> data, const std::function<void(const nlmsghdr*)>& fn) {
   size_t off = 0;
@@ -33,7 +40,7 @@ void dump_datagram(std::span<const char> data, uint32_t seq, uint32_t portid,
       p.done = true;
       int err = 0;
       if (payload >= sizeof err) std::memcpy(&err, NLMSG_DATA(m), sizeof err);
-      if (err < 0 && p.error == 0) p.error = -err;
+      if (err < 0 && p.error == 0) p.error = answer_errno(err);
       return;
     }
     if (m->nlmsg_type == NLMSG_ERROR) {
@@ -45,7 +52,7 @@ void dump_datagram(std::span<const char> data, uint32_t seq, uint32_t portid,
       nlmsgerr e;
       std::memcpy(&e, NLMSG_DATA(m), sizeof e);
       if (e.error) {
-        if (p.error == 0) p.error = -e.error;
+        if (p.error == 0) p.error = answer_errno(e.error);
         p.done = true;
       }
       return;

@@ -18,6 +18,12 @@ namespace vipa::nl {
 // carried after the last whole message is lost (the caller must resynchronise).
 bool walk_datagram(std::span<const char> data, const std::function<void(const nlmsghdr*)>& fn);
 
+// The errno a kernel answer carries (the int of NLMSG_ERROR, or of NLMSG_DONE's payload):
+// 0 for success, the positive errno for a negative one. A positive value or INT_MIN is no errno
+// the kernel sends: the message is malformed, and reads as EBADMSG (never a negative errno, and
+// no signed overflow on negation).
+int answer_errno(int raw);
+
 // The state of one dump across its datagrams.
 struct DumpProgress {
   bool done = false;         // NLMSG_DONE or the error that ends the dump was seen

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <span>
 
@@ -116,7 +117,9 @@ Status Socket::request_batch(char* buf, size_t len, size_t count,
       uint32_t i = m->nlmsg_seq - first;
       if (i >= count || seen[i]) continue;
       if (m->nlmsg_len < NLMSG_LENGTH(sizeof(int))) continue;  // too short to hold the errno
-      int err = -*static_cast<const int*>(mnl_nlmsg_get_payload(m));
+      int raw;
+      std::memcpy(&raw, mnl_nlmsg_get_payload(m), sizeof raw);
+      int err = answer_errno(raw);
       seen[i] = true;
       ++acked;
       on_ack(i, err);

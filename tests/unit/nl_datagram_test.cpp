@@ -4,6 +4,7 @@
 #include <linux/rtnetlink.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <vector>
 
@@ -119,6 +120,29 @@ TEST(NlDatagram, DumpErrorAndInterruption) {
   EXPECT_TRUE(p.interrupted);
   EXPECT_TRUE(p.done);
   EXPECT_EQ(p.error, EBUSY);
+}
+
+TEST(NlDatagram, ErrnoThatNoKernelSendsIsMalformed) {
+  // A positive "errno" or INT_MIN (whose negation overflows) in NLMSG_ERROR or NLMSG_DONE is a
+  // forged or corrupted answer: it ends the dump as malformed, never as a negative errno.
+  for (int raw : {EBUSY, INT_MIN}) {
+    std::vector<char> d;
+    nlmsgerr e{};
+    e.error = raw;
+    put(d, NLMSG_ERROR, &e, sizeof e);
+    DumpProgress p;
+    dump_datagram(d, kSeq, kPort, nullptr, p);
+    EXPECT_TRUE(p.done) << raw;
+    EXPECT_EQ(p.error, EBADMSG) << raw;
+  }
+  std::vector<char> d;
+  int raw = INT_MIN;
+  put(d, NLMSG_DONE, &raw, sizeof raw);
+  DumpProgress p;
+  dump_datagram(d, kSeq, kPort, nullptr, p);
+  EXPECT_EQ(p.error, EBADMSG);
+  EXPECT_EQ(answer_errno(0), 0);
+  EXPECT_EQ(answer_errno(-ENODEV), ENODEV);
 }
 
 TEST(NlDatagram, CutDumpEndsWithAnError) {
