@@ -77,6 +77,21 @@ check "lsattr-inet0-shows-it" out_has '^route net,-hopcount,5,-netmask,255\.255\
 check "route-delete" ctl route delete -net 10.68.7.0/24 10.68.5.2
 check_within "route-gone-from-kernel" 3 bash -c "! ip -n $NS_H -4 route show 10.68.7.0/24 | grep -q ."
 check "route-delete-unrecorded" bash -c "! grep -q '10.68.7.0/24' '$(record)'"
+# -host, -if and -active_dgd: a host route through en5 with dead gateway detection of its own;
+# netstat -C follows its gateway from alive to dead (the router's address gone) and back.
+check "route-add-host-dgd" ctl route add -host 10.68.7.9 10.68.5.2 -if en5 -active_dgd -hopcount 3
+check_within "host-route-in-kernel" 3 kroute_has 10.68.7.9 via 10.68.5.2 dev en5 metric 3
+check "host-route-recorded" grep -q 'destination = "10.68.7.9/32"' "$(record)"
+check "lsattr-shows-if-and-dgd" out_has '^route host,-hopcount,3,-if,en5,-active_dgd,,10\.68\.7\.9,10\.68\.5\.2 ' \
+  ctl lsattr -El inet0
+dgd_line_is() { out_has "^10\.68\.7\.9 +10\.68\.5\.2 .* en5 .* $1\$" ctl netstat -C -f inet; }
+check_within "netstat-C-alive" 5 dgd_line_is alive
+ipr5 addr del 10.68.5.2/24 dev r5h
+check_within "netstat-C-dead" 10 dgd_line_is dead
+ipr5 addr add 10.68.5.2/24 dev r5h
+check_within "netstat-C-alive-again" 10 dgd_line_is alive
+check "route-delete-host" ctl route delete -host 10.68.7.9 10.68.5.2
+check_within "host-route-gone" 3 bash -c "! ip -n $NS_H -4 route show 10.68.7.9 | grep -q ."
 # A route of the administrator's file: deleted by a recorded tombstone; the file is untouched.
 check "route-delete-main-file-route" ctl route delete default 10.68.5.2
 check_within "default-via-r5-gone" 3 bash -c "! ip -n $NS_H -4 route show default | grep -q 10.68.5.2"
