@@ -397,6 +397,30 @@ remote_route_del() {
 # seed_config [FILE]: the sample's VIPA and its two default routes, IPv4 and IPv6.
 # Knobs: CFG_IFNAMES (TOML value), CFG_STATE, CFG_V6=0 to leave IPv6 out, CFG_VI0_EXTRA (lines
 # inside [vipa.vi0]), CFG_EXTRA (lines at the end).
+# The Release .deb of this source tree (packaging/build-deb.sh), built once per source state and
+# kept in the build directory: test_package and test_real_boot install the same package, and the
+# second finds the first's (a package build is the slowest step of either). Prints its path.
+# VIPA_DEB=path.deb uses a built package instead.
+built_deb() {
+  if [ -n "${VIPA_DEB:-}" ]; then
+    [ -f "$VIPA_DEB" ] && echo "$VIPA_DEB"
+    return
+  fi
+  local src build cache key deb
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  build=$(cd "$(dirname "${VIPAD:-.}")" && pwd)
+  cache=$build/deb-cache
+  key=$( (git -C "$src" rev-parse HEAD && git -C "$src" diff HEAD) 2>/dev/null | sha256sum | cut -c1-16)
+  deb=$(ls "$cache/$key"/vipa_*.deb 2>/dev/null | head -n 1)
+  if [ -z "$deb" ]; then
+    mkdir -p "$cache" && rm -rf "${cache:?}"/*
+    deb=$("$src/packaging/build-deb.sh" -o "$cache/$key.part" -j 2 | tail -n 1) || return 1
+    mv "$cache/$key.part" "$cache/$key" || return 1
+    deb=$cache/$key/$(basename "$deb")
+  fi
+  [ -f "$deb" ] && echo "$deb"
+}
+
 seed_config() {
   local f=${1:-$CONF}
   {

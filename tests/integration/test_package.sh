@@ -35,15 +35,10 @@ ensure_tools() {
 }
 
 build_deb() {
-  if [ -n "${VIPA_DEB:-}" ]; then
-    DEB=$VIPA_DEB
-    [ -f "$DEB" ]
-    return
-  fi
   local t0
   t0=$(now_ms)
-  DEB=$("$SRC/packaging/build-deb.sh" -o "$TMP/out" -j 2 | tail -n 1) || return 1
-  note "built $(basename "$DEB") in $(($(now_ms) - t0)) ms"
+  DEB=$(built_deb) || return 1
+  note "package $(basename "$DEB") ready in $(($(now_ms) - t0)) ms"
   [ -f "$DEB" ]
 }
 

@@ -60,32 +60,22 @@ trap 'echo interrupted; stop_container; cleanup; exit 130' INT TERM
 # The package's run-time dependencies plus what the test itself runs inside.
 ROOT_PKGS=systemd,systemd-sysv,dbus,iproute2,libmnl0,libsystemd0,libtomlplusplus3,procps,libcap2-bin,iputils-ping
 make_rootfs() {
-  [ -s "$ROOTFS_TAR" ] && return 0
+  [ -f "$ROOTFS_TAR" ] && [ -s "$ROOTFS_TAR" ] && return 0
+  rm -rf "$ROOTFS_TAR" "$ROOTFS_TAR.part"
   command -v mmdebstrap >/dev/null || return 1
   mkdir -p "$CACHE" "$ROOTFS_CACHE"
   local t0
   t0=$(now_ms)
   # Debian's own mirror only; the tarball is kept so later runs need no network.
-  timeout 900 mmdebstrap --variant=apt --include="$ROOT_PKGS" bookworm "$ROOTFS_TAR.part" \
+  timeout 900 mmdebstrap --variant=apt --format=tar --include="$ROOT_PKGS" bookworm "$ROOTFS_TAR.part" \
     http://deb.debian.org/debian >"$CACHE/mmdebstrap.log" 2>&1 || { tail -n 5 "$CACHE/mmdebstrap.log"; return 1; }
   mv "$ROOTFS_TAR.part" "$ROOTFS_TAR"
   note "rootfs made in $(($(now_ms) - t0)) ms (cached in $ROOTFS_TAR)"
 }
 
 build_deb() {
-  if [ -n "${VIPA_DEB:-}" ]; then
-    DEB=$VIPA_DEB
-  else
-    # One package per source state, kept in the build directory: reruns skip the build.
-    local key
-    key=$( (git -C "$SRC" rev-parse HEAD && git -C "$SRC" diff HEAD) 2>/dev/null | sha256sum | cut -c1-16)
-    DEB=$(ls "$CACHE/deb-$key"/vipa_*.deb 2>/dev/null | head -n 1)
-    if [ -z "$DEB" ]; then
-      mkdir -p "$CACHE" && rm -rf "$CACHE"/deb-*
-      DEB=$("$SRC/packaging/build-deb.sh" -o "$CACHE/deb-$key" -j 2 | tail -n 1) || return 1
-    fi
-  fi
-  [ -f "$DEB" ]
+  DEB=$(built_deb)
+  [ -n "$DEB" ] && [ -f "$DEB" ]
 }
 
 # A newer build of the same package: the version gets "+1", everything else is the same.
