@@ -62,6 +62,8 @@ frr_up h "$NS_H" "$(bgp_conf 65001 10.68.255.1 2001:db8:1::2 65000)" ||
   { fail "FRR on the host"; finish; }
 frr_up r1 "$NS_R1" "$(bgp_conf 65000 10.68.255.11 2001:db8:1::1 65001)" ||
   { fail "FRR on r1"; finish; }
+# An IPv4 way out through en1 from the start: it must not count for the IPv6 DVIPA.
+iph route add default via 10.68.1.2 dev en1 proto static
 # The client reaches the DVIPA through r1.
 ipc -6 route replace $DV/128 via 2001:db8:11::1
 
@@ -101,7 +103,7 @@ ip netns exec "$NS_H" "$VIPAD" --config "$CONF" --socket "$SOCK" >>"$LOG" 2>&1 &
 VIPAD_PID=$!
 check_within "the DVIPA's link holds the IPv6 address" 10 dv_addr
 check_within "the IPv6 unicast session comes up" 20 v6_established
-# No IPv6 route out through en1 yet: delay_join holds the announcement back.
+# No IPv6 route out through en1 yet (only the IPv4 default): delay_join holds it back.
 check_within "delay_join waits for an IPv6 route back out" 10 state_says "waiting for a route back out"
 check "r1 has no route while the host is joining" r1_no_route
 iph -6 route add default via 2001:db8:1::2 dev en1 proto static
