@@ -55,6 +55,13 @@ Status validate_dvipas(const Config& c, const Locations* locs) {
       return located_error(at("address"),
                            "address: " + (a.empty() ? std::string("(none)") : a.str()) +
                                " is not a unicast address");
+    // OSPFv3's database (ospf6d) is not read: vipad could announce an IPv6 DVIPA but never
+    // see who owns it, nor whether a neighbour carries it (docs/dynamic-vipa.md).
+    if (a.is_v6() && r.announce == "ospf")
+      return located_error(at("address"),
+                           "address: " + a.str() +
+                               " is IPv6, which [routing] announce = \"ospf\" cannot carry "
+                               "(OSPFv3 is not supported): use announce = \"bgp\"");
     if (!addrs.insert(a).second)
       return located_error(at("address"),
                            "address: " + a.str() + " is already used by another VIPA or DVIPA");

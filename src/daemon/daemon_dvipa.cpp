@@ -20,7 +20,7 @@ void Daemon::start_dvipa() {
       },
       [this] { schedule("dvipa"); });
   // The routing daemons' routes never reach vipad's cache: delay_join asks the kernel itself.
-  dvipa_->set_route_probe([this](const std::vector<int>& oifs) {
+  dvipa_->set_route_probe([this](const std::vector<int>& oifs, uint8_t family) {
     bool found = false;
     auto fn = [&](const nlmsghdr* nlh) {
       if (found) return;
@@ -30,12 +30,9 @@ void Daemon::start_dvipa() {
       for (int o : r->oifs())
         if (std::find(oifs.begin(), oifs.end(), o) != oifs.end()) found = true;
     };
-    for (uint8_t family : {uint8_t{AF_INET}, uint8_t{AF_INET6}}) {
-      if (found) break;
-      Status s = req_.dump_routes(family, RT_TABLE_MAIN, 0, fn);
-      if (!s.ok() && s.error().errnum == ENOPROTOOPT) s = req_.dump(RTM_GETROUTE, family, fn);
-      if (!s.ok()) log::warn("dvipa: reading the main table for delay_join: " + s.error().message);
-    }
+    Status s = req_.dump_routes(family, RT_TABLE_MAIN, 0, fn);
+    if (!s.ok() && s.error().errnum == ENOPROTOOPT) s = req_.dump(RTM_GETROUTE, family, fn);
+    if (!s.ok()) log::warn("dvipa: reading the main table for delay_join: " + s.error().message);
     return found;
   });
   {

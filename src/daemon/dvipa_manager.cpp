@@ -1,6 +1,7 @@
 #include "daemon/dvipa_manager.h"
 
 #include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <algorithm>
@@ -165,22 +166,26 @@ bool DvipaManager::interfaces_up(const DvipaConfig& d) const {
 }
 
 // delay_join: a route out through one of the interfaces that is more than the connected
-// prefix (a default route, or routes the routing daemon learned). vipad's kernel cache holds the
+// prefix (a default route, or routes the routing daemon learned), of the DVIPA's family: the
+// replies from an IPv6 DVIPA need an IPv6 route. vipad's kernel cache holds the
 // static ones; the routing daemons' own are asked of the kernel (route_probe_), only while the
 // DVIPA is joining (the only time the machine needs to know) and at most every kRouteProbeMs.
 bool DvipaManager::route_out(Entry& e, uint64_t now) {
   std::set<int> oifs;
   for (auto& n : ifaces_of(e.cfg))
     if (const Link* l = obs_->link_by_name(n)) oifs.insert(l->ifindex);
+  const uint8_t family = e.cfg.address.is_v6() ? AF_INET6 : AF_INET;
   for (auto& [k, r] : obs_->routes) {
-    if (r.table != RT_TABLE_MAIN || r.protocol == RTPROT_KERNEL || r.type != RTN_UNICAST) continue;
+    if (r.table != RT_TABLE_MAIN || r.protocol == RTPROT_KERNEL || r.type != RTN_UNICAST ||
+        r.family != family)
+      continue;
     for (int o : r.oifs())
       if (oifs.count(o)) return true;
   }
   if (!route_probe_ || oifs.empty() || e.machine.state() != dvipa::State::Joining) return false;
   if (!e.route_probe_ms || now - e.route_probe_ms >= kRouteProbeMs) {
     e.route_probe_ms = now;
-    e.route_probed = route_probe_(std::vector<int>(oifs.begin(), oifs.end()));
+    e.route_probed = route_probe_(std::vector<int>(oifs.begin(), oifs.end()), family);
   }
   return e.route_probed;
 }

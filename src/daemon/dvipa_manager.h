@@ -61,7 +61,8 @@ class DvipaManager {
   // delay_join's way back out: the kernel cache does not hold the routing daemons' routes
   // (vipad never receives them), so while a DVIPA is joining the manager asks the kernel with
   // this: does the main table hold a route of theirs through one of these interfaces?
-  using RouteProbe = std::function<bool(const std::vector<int>& ifindexes)>;
+  // A route of FAMILY (AF_INET, AF_INET6) out through one of IFINDEXES in the main table.
+  using RouteProbe = std::function<bool(const std::vector<int>& ifindexes, uint8_t family)>;
   void set_route_probe(RouteProbe p) { route_probe_ = std::move(p); }
   static constexpr uint64_t kRouteProbeMs = 200;
   bool empty() const { return entries_.empty() && retiring_.empty(); }

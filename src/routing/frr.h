@@ -10,7 +10,9 @@
 // re-pointing the network statement takes effect at once. Each route-map sets the MED and the
 // large community 86:0:M, which carries the metric to the other hosts (routers do not pass a
 // MED on to other ASes). The view is the paths for the prefix: the local one and those the
-// routers send back (all of them with add-path; the announcer is the origin AS).
+// routers send back (all of them with add-path; the announcer is the origin AS). An IPv6 DVIPA
+// is the same in `address-family ipv6 unicast` with its /128, and counts the sessions of IPv6
+// unicast as its neighbours (the config keeps IPv6 DVIPAs off OSPF: OSPFv3 is not read).
 #pragma once
 
 #include "routing/adapter.h"

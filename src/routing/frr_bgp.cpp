@@ -1,4 +1,5 @@
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "dvipa/metric.h"
@@ -81,8 +82,35 @@ Argv FrrBgp::withdraw(const DvipaConfig& d) const {
                 "no network " + host_prefix(d)});
 }
 
+namespace {
+
+bool any_v6(const std::vector<DvipaConfig>& dvipas) {
+  for (auto& d : dvipas)
+    if (d.address.is_v6()) return true;
+  return false;
+}
+
+// Established sessions in one address family's summary; nullopt for an answer without an
+// instance ("{}": bgpd prints that for a family no neighbour is activated in).
+std::optional<uint32_t> established_in(const json& sum, std::string* as) {
+  if (sum.is_discarded() || !sum.is_object() || !sum.contains("as") ||
+      !sum["as"].is_number_unsigned())
+    return std::nullopt;
+  if (as->empty()) *as = std::to_string(sum["as"].get<uint64_t>());
+  uint32_t n = 0;
+  if (sum.contains("peers") && sum["peers"].is_object())
+    for (auto& p : sum["peers"])
+      if (p.is_object() && p.value("state", "") == "Established") ++n;
+  return n;
+}
+
+}  // namespace
+
+// The IPv4 unicast summary always (it names the AS whenever a neighbour exists), the IPv6 one
+// when an IPv6 DVIPA is configured: a DVIPA counts the sessions of the family carrying it.
 Argv FrrBgp::view(const std::vector<DvipaConfig>& dvipas) const {
   std::vector<std::string> cmds{"show bgp ipv4 unicast summary json"};
+  if (any_v6(dvipas)) cmds.push_back("show bgp ipv6 unicast summary json");
   for (auto& d : dvipas)
     cmds.push_back("show bgp " + family(d) + " unicast " + host_prefix(d) + " json");
   return vtysh(cmds);
@@ -102,28 +130,26 @@ ViewRead FrrBgp::parse_view(const std::string& output,
 ViewRead FrrBgp::parse(const std::string& output, const std::vector<DvipaConfig>& dvipas) const {
   ViewRead r;
   auto docs = split_json_values(output);
-  if (docs.size() < 1 + dvipas.size()) {
+  const size_t summaries = any_v6(dvipas) ? 2 : 1;
+  if (docs.size() < summaries + dvipas.size()) {
     r.error = "bgpd gave " + std::to_string(docs.size()) + " JSON answers for " +
-              std::to_string(1 + dvipas.size()) + " commands (is it running?)";
+              std::to_string(summaries + dvipas.size()) + " commands (is it running?)";
     return r;
   }
-  json sum = json::parse(docs[0], nullptr, false);
-  if (sum.is_discarded() || !sum.is_object() || !sum.contains("as") ||
-      !sum["as"].is_number_unsigned()) {
+  std::string self;
+  std::optional<uint32_t> v4 = established_in(json::parse(docs[0], nullptr, false), &self);
+  std::optional<uint32_t> v6 =
+      summaries == 2 ? established_in(json::parse(docs[1], nullptr, false), &self) : std::nullopt;
+  if (!v4 && !v6) {
     r.error = "bgpd has no BGP instance (no `router bgp`?)";
     return r;
   }
-  std::string self = std::to_string(sum["as"].get<uint64_t>());
-  uint32_t established = 0;
-  if (sum.contains("peers") && sum["peers"].is_object())
-    for (auto& p : sum["peers"])
-      if (p.is_object() && p.value("state", "") == "Established") ++established;
   r.ok = true;
   for (size_t i = 0; i < dvipas.size(); ++i) {
     dvipa::View v;
     v.self_id = self;
-    v.neighbours = established;
-    json doc = json::parse(docs[i + 1], nullptr, false);
+    v.neighbours = dvipas[i].address.is_v6() ? v6.value_or(0) : v4.value_or(0);
+    json doc = json::parse(docs[summaries + i], nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
       r.by_name[dvipas[i].name] = v;  // not ok
       continue;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Dynamic VIPA bad input: each bad rank, address, health setting and routing setting is refused
-# by `vipad --check` with FILE:LINE:COLUMN on the offending line (exit 2); a reload with one is
-# refused and changes nothing; a health command that hangs is killed at its timeout and counts
+# Dynamic VIPA bad input: each bad rank, address (an IPv6 one over OSPF too), health setting and
+# routing setting is refused by `vipad --check` with FILE:LINE:COLUMN on the offending line
+# (exit 2); a reload with one is refused and changes nothing; a health command that hangs is killed at its timeout and counts
 # as a failure; vipactl dvipa of an unknown name exits 2.
 # Run by ctest as `bash test_dvipa_input.sh VIPAD VIPACTL`, as root.
 set -u
@@ -59,6 +59,7 @@ rank-string|rank = 200|rank = "high"
 address-bad|address = "10.68.9.1"|address = "10.68.9.300"
 address-multicast|address = "10.68.9.1"|address = "224.0.0.18"
 address-not-ip|address = "10.68.9.1"|address = "web.example"
+address-ipv6-over-ospf|address = "10.68.9.1"|address = "2001:db8:9::1"
 takeback-unknown|takeback = "whenidle"|takeback = "later"
 health-interval-too-short|interval_ms = 200|interval_ms = 5
 health-timeout-over-interval|timeout_ms = 150|timeout_ms = 300
@@ -82,6 +83,16 @@ both() {
   grep -Eq "^$f:($hdr|$line):[0-9]+: " <<<"$out"
 }
 check "input-health-exec-and-tcp" both
+# An IPv6 DVIPA over OSPF is refused with a reason (OSPFv3 is not supported); over BGP it is
+# accepted.
+v6_ospf_says_why() {
+  local f=$DYN_DIR/bad-address-ipv6-over-ospf.conf
+  "$VIPAD" --check --config "$f" 2>&1 | grep -q 'is IPv6, which \[routing\] announce = "ospf" cannot carry'
+}
+check "input-ipv6-over-ospf-says-why" v6_ospf_says_why
+sed -e 's/^announce = .*/announce = "bgp"/' -e 's/^address = .*/address = "2001:db8:9::1"/' \
+  "$GOOD" >"$DYN_DIR/v6-bgp.conf"
+check "input-ipv6-over-bgp-accepted" "$VIPAD" --check --config "$DYN_DIR/v6-bgp.conf"
 
 # A running vipad: a health command that hangs (sleep 30, timeout 100 ms) is killed each time
 # and counts as a failure; a bad reload changes nothing.

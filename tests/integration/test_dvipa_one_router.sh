@@ -3,9 +3,14 @@
 # change (a reload with another rank), withdraw and resume by hand, a hung health check
 # (killed at its timeout, counted as a failure, withdrawn), adoption after kill -9 (no
 # withdraw), and --cleanup (withdraw, then the link goes). The router's own OSPF route is the
-# witness. The three-host scenarios are in the lab's tests.
+# witness; the notify hook's calls and the vipa_dvipa_state metric follow the withdraw and the
+# resume. The three-host scenarios are in the lab's tests.
 source "$(dirname "$0")/lib.sh" "$@"
 
+command -v curl >/dev/null || {
+  echo "curl is not installed"
+  exit 1
+}
 command -v vtysh >/dev/null && [ -x /usr/lib/frr/ospfd ] || {
   echo "FRR is not installed (scripts/install-deps.sh installs it)"
   exit 1
@@ -48,8 +53,20 @@ done
 # The way back out (delay_join): a default route through en1.
 iph route add default via 10.68.1.2 proto static
 
+# The notify hook records each call's arguments, comma-separated, one call a line.
+HOOK=$TMP/dvipa-hook
+HOOK_LOG=$TMP/dvipa-hook.log
+cat >"$HOOK" <<EOT
+#!/bin/sh
+IFS=,
+echo "\$*" >>"$HOOK_LOG"
+EOT
+chmod 755 "$HOOK"
+
 write_conf() { # RANK [HEALTH-LINES]
   cat >"$CONF" <<EOT
+[daemon]
+metrics = "127.0.0.1:9469"
 [routing]
 daemon = "frr"
 daemon_args = ["--vty_socket", "$TMP/frr-h"]
@@ -59,6 +76,7 @@ address = "$DV"
 rank = $1
 interface_names = ["en1"]
 hold_down_ms = 500
+notify = "$HOOK"
 ${2:-}
 EOT
 }
@@ -75,6 +93,12 @@ ctl() { ip netns exec "$NS_H" "$VIPACTL" --socket "$SOCK" "$@"; }
 state_is() { ctl dvipa web --json | grep -q "\"state\": \"$1\""; }
 log_has() { grep -q -- "$1" "$LOG"; }
 dv_addr() { iph -4 addr show dev vd-web 2>/dev/null | grep -q "inet $DV/32"; }
+hook_ran() { grep -q -- "^$1" "$HOOK_LOG" 2>/dev/null; }
+# The scrape's vipa_dvipa_state for web is 1 for STATE (and so 0 for every other state).
+metric_state_is() {
+  inh curl -sS --max-time 3 http://127.0.0.1:9469/metrics >"$TMP/metrics.txt" &&
+    grep -qx "vipa_dvipa_state{dvipa=\"web\",state=\"$1\"} 1" "$TMP/metrics.txt"
+}
 
 write_conf 200
 ip netns exec "$NS_H" "$VIPAD" --config "$CONF" --socket "$SOCK" >>"$LOG" 2>&1 &
@@ -90,11 +114,18 @@ write_conf 100
 kill -HUP "$VIPAD_PID"
 check_within "a reload to rank 100 changes r1's metric" 10 r1_metric_is 52618
 
+check_within "the metrics say active" 5 metric_state_is active
+check "the notify hook saw the DVIPA become active" hook_ran "dvipa,web,,[a-z]*,active$"
+
 check "vipactl dvipa withdraw" ctl dvipa withdraw web
 check_within "withdrawn: r1 has no route to the DVIPA" 10 r1_no_route
 check "the address stays on the host while withdrawn" dv_addr
+check_within "the notify hook ran for active -> withdrawn" 5 hook_ran "dvipa,web,,active,withdrawn$"
+check_within "the metrics say withdrawn" 5 metric_state_is withdrawn
 check "vipactl dvipa resume" ctl dvipa resume web
 check_within "resumed: r1 learns it again" 10 r1_metric_is 52618
+check_within "the notify hook ran for leaving withdrawn" 5 hook_ran "dvipa,web,,withdrawn,[a-z]*$"
+check_within "the metrics say active again" 5 metric_state_is active
 
 # A health check that hangs: killed at timeout_ms, each a failure; fall 2 withdraws.
 write_conf 100 "[dvipa.web.health]

@@ -158,6 +158,15 @@ TEST(DvipaConfig, WholeConfigRules) {
   EXPECT_EQ(err(std::string(kHead) + "[dvipa.web]\naddress = \"10.68.9.1\"\nrank = 5\n[dvipa.api]\n"
                                      "address = \"10.68.9.1\"\nrank = 6\n"),
             "t.conf:7:11: address: 10.68.9.1 is already used by another VIPA or DVIPA");
+  // IPv6 DVIPAs go over BGP only; OSPF (the default) refuses them at the address.
+  const std::string v6 = "[dvipa.web]\naddress = \"2001:db8:9::1\"\nrank = 5\n";
+  const char* no_ospf6 =
+      "address: 2001:db8:9::1 is IPv6, which [routing] announce = \"ospf\" cannot carry "
+      "(OSPFv3 is not supported): use announce = \"bgp\"";
+  EXPECT_EQ(err(std::string(kHead) + v6), std::string("t.conf:4:11: ") + no_ospf6);
+  EXPECT_EQ(err(std::string(kHead) + "announce = \"ospf\"\n" + v6),
+            std::string("t.conf:5:11: ") + no_ospf6);
+  EXPECT_EQ(err(std::string(kHead) + "announce = \"bgp\"\n" + v6), "OK");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // The FRR adapter: the exact vtysh argv for each action, and the view parsed from answers
 // captured from FRR 8.4 (tests/data/frr_*_view.txt: a host 10.68.255.1 / AS 65001 announcing
-// 10.68.9.1 with metric 39808, a router 10.68.255.9 / AS 65000 announcing it with 52608).
+// 10.68.9.1 with metric 39808, a router 10.68.255.9 / AS 65000 announcing it with 52608;
+// frr_bgp_view_v6.txt: the same host and router with two sessions, 10.68.1.2 carrying IPv4
+// unicast and shut down, 2001:db8:1::2 carrying IPv6 unicast and established, the host
+// announcing 10.68.9.1 and 2001:db8:9::1 with 39808, the router 2001:db8:9::1 with 52608).
 #include <gtest/gtest.h>
 
 #include "common/read_file.h"
@@ -61,10 +64,20 @@ TEST(RoutingFrr, BgpCommands) {
                                     "address-family ipv4 unicast", "no network 10.68.9.1/32"}));
   rc.bgp_asn = 65001;
   DvipaConfig v6 = web();
-  v6.address = *IpAddr::parse("2001:db8::9");
+  v6.address = *IpAddr::parse("2001:db8:9::9");
   EXPECT_EQ(make_adapter(rc)->announce(v6, 1),
             vt({"configure terminal", "router bgp 65001", "address-family ipv6 unicast",
-                "network 2001:db8::9/128 route-map VIPA-DV-1"}));
+                "network 2001:db8:9::9/128 route-map VIPA-DV-1"}));
+  EXPECT_EQ(make_adapter(rc)->withdraw(v6),
+            vt({"configure terminal", "router bgp 65001", "address-family ipv6 unicast",
+                "no network 2001:db8:9::9/128"}));
+  EXPECT_EQ(a->view({web()}),
+            vt({"show bgp ipv4 unicast summary json", "show bgp ipv4 unicast 10.68.9.1/32 json"}));
+  // An IPv6 DVIPA counts the sessions of IPv6 unicast: that family's summary is read too.
+  EXPECT_EQ(a->view({web(), v6}),
+            vt({"show bgp ipv4 unicast summary json", "show bgp ipv6 unicast summary json",
+                "show bgp ipv4 unicast 10.68.9.1/32 json",
+                "show bgp ipv6 unicast 2001:db8:9::9/128 json"}));
   auto setup = a->setup({web()});
   ASSERT_EQ(setup.size(), 1u);
   // rank, yield, sticky and override metrics of rank 200: four route-maps made beforehand.
@@ -162,6 +175,57 @@ TEST(RoutingFrr, BgpViewFromPaths) {
       EXPECT_EQ(a.metric, 52608u);
     }
   EXPECT_FALSE(v.routers_disagree);
+}
+
+TEST(RoutingFrr, BgpViewIpv6CountsIpv6Sessions) {
+  auto text = read_file(VIPA_TEST_DATA "/frr_bgp_view_v6.txt");
+  ASSERT_TRUE(text);
+  DvipaConfig v6 = web();
+  v6.name = "web6";
+  v6.address = *IpAddr::parse("2001:db8:9::1");
+  auto r = make_adapter(frr("bgp"))->parse_view(*text, {web(), v6});
+  ASSERT_TRUE(r.ok) << r.error;
+  // The IPv4 session is shut down: the IPv4 DVIPA has no neighbour, only its local path.
+  const dvipa::View& v4 = r.by_name.at("web");
+  EXPECT_TRUE(v4.ok);
+  EXPECT_EQ(v4.neighbours, 0u);
+  ASSERT_EQ(v4.announcers.size(), 1u);
+  EXPECT_TRUE(v4.announcers[0].self);
+  // The IPv6 session is established and brings the router's path.
+  const dvipa::View& v = r.by_name.at("web6");
+  EXPECT_TRUE(v.ok);
+  EXPECT_EQ(v.self_id, "65001");
+  EXPECT_EQ(v.neighbours, 1u);
+  ASSERT_EQ(v.announcers.size(), 2u);
+  EXPECT_EQ(v.self_metric(), 39808u);
+  const dvipa::Announcer* own = dvipa::owner_of(v);
+  ASSERT_TRUE(own);
+  EXPECT_TRUE(own->self);
+  for (auto& a : v.announcers)
+    if (!a.self) {
+      EXPECT_EQ(a.id, "65000");
+      EXPECT_EQ(a.metric, 52608u);
+    }
+  EXPECT_FALSE(v.routers_disagree);
+}
+
+TEST(RoutingFrr, BgpViewIpv6WithoutIpv6Neighbours) {
+  DvipaConfig v6 = web();
+  v6.address = *IpAddr::parse("2001:db8:9::1");
+  auto bgp = make_adapter(frr("bgp"));
+  // bgpd answers "{}" for a family no neighbour is activated in; the IPv4 summary names the AS.
+  auto r = bgp->parse_view(
+      "{\"as\":65001,\"peers\":{\"10.68.1.2\":{\"state\":\"Established\"}}} {} {}", {v6});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.by_name.at("web").self_id, "65001");
+  EXPECT_EQ(r.by_name.at("web").neighbours, 0u) << "an IPv4 session does not carry the /128";
+  EXPECT_FALSE(bgp->parse_view("{} {} {}", {v6}).ok) << "no BGP instance";
+  EXPECT_FALSE(bgp->parse_view("{\"as\":65001} {}", {v6}).ok) << "two answers for three commands";
+  // Only IPv6 neighbours (no bgp default ipv4-unicast): the IPv6 summary names the AS.
+  auto only6 = bgp->parse_view(
+      "{} {\"as\":65001,\"peers\":{\"2001:db8:1::2\":{\"state\":\"Established\"}}} {}", {v6});
+  ASSERT_TRUE(only6.ok) << only6.error;
+  EXPECT_EQ(only6.by_name.at("web").neighbours, 1u);
 }
 
 TEST(RoutingFrr, BadAnswersAreErrors) {
