@@ -7,6 +7,8 @@ PKGS=(
   libmnl-dev libsystemd-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping socat procps psmisc curl jq python3 systemd
+  # vipad's nondisruptive moves apply their table with nft (tests/integration/test_dvipa_moves_*)
+  nftables
   frr bird2 telnet inetutils-telnetd
   radvd
   keepalived

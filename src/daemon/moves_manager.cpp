@@ -134,10 +134,11 @@ std::string MovesManager::self_address() const {
 
 moves::Want MovesManager::want() const {
   moves::Want w;
-  std::set<std::string> addrs, ifaces;
+  std::set<std::string> addrs, ifaces, dvipas;
   std::set<uint32_t> used;
   for (auto& [n, it] : trackers_) {
     for (auto& p : it->cfg.peers) addrs.insert(p.address);
+    dvipas.insert(it->cfg.address.str());
     for (auto& i : it->cfg.interface_names) ifaces.insert(i);
     auto newest = it->tracker.newest_target();
     for (auto& [id, since] : it->tracker.targets()) {
@@ -149,6 +150,7 @@ moves::Want MovesManager::want() const {
     }
   }
   w.peer_addrs.assign(addrs.begin(), addrs.end());
+  w.dvipas.assign(dvipas.begin(), dvipas.end());
   w.self_addr = self_address();
   // A host that is no router (ip_forward 0) forwards only the moved flows; a router keeps
   // forwarding as it did.

@@ -69,6 +69,7 @@ std::string nft_script(const Want& w) {
   s += "add table " + t + " { comment \"" + kTag + "\" ; }\n";
   s += "add counter " + t + " forged\n";
   s += "add counter " + t + " forwarded\n";
+  s += "add counter " + t + " opened\n";
   s += "add set " + t + " peers4 { type ipv4_addr ; }\n";
   s += "flush set " + t + " peers4\n";
   if (!w.peer_addrs.empty())
@@ -80,10 +81,22 @@ std::string nft_script(const Want& w) {
   s += "add chain " + t +
        " steer { type filter hook prerouting priority mangle ; policy accept ; }\n";
   s += "flush chain " + t + " steer\n";
+  // Conntrack must follow every connection on the DVIPAs from its SYN, also on a host that
+  // forwards nothing yet (the owner): a ct expression turns it on in the namespace. A
+  // connection conntrack first meets mid-stream is "new" and not a SYN, exactly what a moved
+  // flow looks like; the owner's own streams, met so when it later arms a target, would be
+  // sent away and looped between the hosts. The rule also counts the connections opened here.
+  if (!w.dvipas.empty())
+    s += "add rule " + t + " steer ip daddr { " + join(w.dvipas, ", ") +
+         " } tcp flags & (syn|ack) == syn ct state new counter name opened\n";
+  // Only a flow with no mark yet gets one (a forwarded flow is never answered here, so it stays
+  // "new": it must keep the peer it was given when the newest target changes), and never one
+  // that came through the tunnel (a peer sent it here to be served: back would be a loop).
   for (auto& f : w.forwards)
     if (f.newest)
-      s += "add rule " + t + " steer ip daddr " + f.dvipa +
-           " ct state new tcp flags & (syn|ack) != syn ct mark set " + hex(mark_of(f.index)) + "\n";
+      s += "add rule " + t + " steer ip daddr " + f.dvipa + " iifname != \"" + kTunnel +
+           "\" ct state new ct mark 0 tcp flags & (syn|ack) != syn ct mark set " +
+           hex(mark_of(f.index)) + "\n";
   for (auto& f : w.forwards)
     s += "add rule " + t + " steer ip daddr " + f.dvipa + " ct mark " + hex(mark_of(f.index)) +
          " meta mark set ct mark counter name forwarded\n";

@@ -3,7 +3,8 @@
 //   - nftables table `inet vipa_moves` (comment "vipa:moves"): the guard (VXLAN from hosts that
 //     are not peers is dropped and counted), the steering (a flow whose first packet seen here
 //     is no SYN gets the conntrack mark of the peer it goes to; the mark is copied to the
-//     fwmark), and the gate (interfaces vipad turned forwarding on for forward only that);
+//     fwmark; conntrack follows the DVIPAs' connections from their SYNs, counted "opened"),
+//     and the gate (interfaces vipad turned forwarding on for forward only that);
 //   - the VXLAN link vipamv0 (external, UDP port 4790, alias "vipa:moves");
 //   - per peer forwarded to: a route table with the DVIPA through the tunnel to the peer, a
 //     permanent neighbour (the peer's tunnel MAC) and a policy rule fwmark -> table, ahead of
@@ -42,6 +43,7 @@ struct Forward {
 struct Want {
   std::vector<std::string> peer_addrs;   // every configured peer (the guard)
   std::string self_addr;                 // this host's tunnel address ("" unknown)
+  std::vector<std::string> dvipas;       // every DVIPA with peers (IPv4): conntrack follows it
   std::vector<Forward> forwards;         // may be empty: the tunnel still receives
   std::vector<std::string> gate_ifaces;  // forwarding turned on by vipad: only marked packets
   std::vector<uint32_t> stale_indices;   // peer indices whose tables and rules must go

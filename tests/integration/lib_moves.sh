@@ -35,6 +35,7 @@ mv_streams_stop() {
   touch "$MV_LOG.stop"
   dyn_wait 30 grep -q '^END ' "$MV_LOG"
   dyn_kill "$MV_PID"
+  echo "streams $(basename "$MV_LOG"): $(grep '^END ' "$MV_LOG")"
 }
 mv_streams_intact() {
   grep '^END ' "$MV_LOG"

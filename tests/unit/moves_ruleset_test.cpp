@@ -13,6 +13,7 @@ Want want() {
   Want w;
   w.peer_addrs = {"10.68.41.1", "10.68.42.1"};
   w.self_addr = "10.68.42.1";
+  w.dvipas = {"10.68.9.1", "10.68.9.2"};
   w.forwards = {{"10.68.9.1", "10.68.41.1", 1, true}};
   w.gate_ifaces = {"en1", "vipamv0"};
   w.stale_indices = {2};
@@ -37,8 +38,8 @@ TEST(MovesRuleset, Nft) {
                   "add rule inet vipa_moves guard udp dport 4790 ip saddr != @peers4 counter name "
                   "forged drop"));
   EXPECT_TRUE(has(s,
-                  "add rule inet vipa_moves steer ip daddr 10.68.9.1 ct state new tcp flags & "
-                  "(syn|ack) != syn ct mark set 0x76700001"));
+                  "add rule inet vipa_moves steer ip daddr 10.68.9.1 iifname != \"vipamv0\" ct "
+                  "state new ct mark 0 tcp flags & (syn|ack) != syn ct mark set 0x76700001"));
   EXPECT_TRUE(has(s,
                   "add rule inet vipa_moves steer ip daddr 10.68.9.1 ct mark 0x76700001 meta "
                   "mark set ct mark counter name forwarded"));
@@ -47,6 +48,37 @@ TEST(MovesRuleset, Nft) {
                   "0x76700000 drop"));
   // Flushed before being filled: a re-assert replaces, never duplicates.
   EXPECT_LT(s.find("flush chain inet vipa_moves steer"), s.find("add rule inet vipa_moves steer"));
+}
+
+// Conntrack follows the DVIPAs' connections from their SYNs even where nothing is forwarded
+// yet (the owner): a connection it first meets mid-stream looks like a moved flow, and the
+// owner's own streams, met so once it arms a target after a drain, went to the new owner and
+// back in a loop.
+TEST(MovesRuleset, NftConntrackFollowsTheDvipasWithoutTargets) {
+  Want w = want();
+  w.forwards.clear();
+  std::string s = nft_script(w);
+  EXPECT_TRUE(has(s, "add counter inet vipa_moves opened"));
+  EXPECT_TRUE(has(s,
+                  "add rule inet vipa_moves steer ip daddr { 10.68.9.1, 10.68.9.2 } tcp flags & "
+                  "(syn|ack) == syn ct state new counter name opened"));
+  EXPECT_LT(s.find("flush chain inet vipa_moves steer"), s.find("counter name opened"));
+  EXPECT_EQ(s.find("ct mark set"), std::string::npos);
+  // Nothing with peers: no ct expression, conntrack stays as it was.
+  w.dvipas.clear();
+  EXPECT_EQ(nft_script(w).find(" ct "), std::string::npos);
+}
+
+// A flow that has a peer keeps it (a forwarded flow stays "new": its replies never pass here),
+// and a packet a peer sent through the tunnel is never sent back.
+TEST(MovesRuleset, NftMarksOnlyUnmarkedFlowsFromOutsideTheTunnel) {
+  std::string s = nft_script(want());
+  size_t set = s.find("ct mark set 0x76700001");
+  ASSERT_NE(set, std::string::npos);
+  size_t line = s.rfind('\n', set);
+  std::string rule = s.substr(line + 1, s.find('\n', set) - line - 1);
+  EXPECT_NE(rule.find(" ct mark 0 "), std::string::npos) << rule;
+  EXPECT_NE(rule.find("iifname != \"vipamv0\""), std::string::npos) << rule;
 }
 
 TEST(MovesRuleset, NftOnlyTheNewestTargetTakesNewFlows) {
