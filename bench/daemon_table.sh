@@ -72,6 +72,8 @@ T_SRC=$(secs_since "$t_start" "$(now_ns)")
 sleep 1
 START_HWM=$(proc_status_kb "$VIPAD_PID" VmHWM)
 START_CPU=$(awk -v t="$(proc_ticks "$VIPAD_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}')
+START_USR_SYS=$(awk -v hz="$(getconf CLK_TCK)" '{printf "user %.2f s, sys %.2f s", $14 / hz, $15 / hz}' \
+  "/proc/$VIPAD_PID/stat")
 
 # The churn, with `ip monitor route` as the anchor listening to the same events.
 ip netns exec "$NS_H" ip monitor route >/dev/null 2>&1 &
@@ -112,7 +114,7 @@ say "| start -> READY=1 | $V_READY s | \`ip route show\` of the table: $SHOW_WAL
 if [ "$KIND" = rewritable ]; then
   say "| start -> every route with the VIPA source (polled) | $T_SRC s | |"
 fi
-say "| CPU from start until converged | $START_CPU s | |"
+say "| CPU from start until converged | $START_CPU s ($START_USR_SYS) | |"
 say "| CPU during the churn | $V_CPU % of a core | \`ip monitor route\`: $M_CPU % |"
 say "| peak RSS | VmHWM $(mib "$V_HWM") MiB (at READY: $(mib "$START_HWM") MiB) | \`ip monitor\` $(mib "$MON_HWM") MiB, \`ip route show\` $(mib "$SHOW_RSS") MiB |"
 say "| RSS at the end | VmRSS $(mib "$V_RSS") MiB | |"

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "nl/attr.h"
 
@@ -195,6 +196,22 @@ nlmsghdr* encode_route(char* buf, uint16_t type, uint16_t flags, const Route& r)
     __builtin_memcpy(tail, r.passthrough.data(), r.passthrough.size());
     nlh->nlmsg_len += static_cast<uint32_t>(r.passthrough.size());
   }
+  return nlh;
+}
+
+nlmsghdr* encode_route_dump(char* buf, uint32_t seq, uint8_t family, uint32_t table,
+                            uint8_t protocol) {
+  std::memset(buf, 0, kRouteDumpRequestSize);
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = RTM_GETROUTE;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  nlh->nlmsg_seq = seq;
+  // Strict checking refuses a dump request whose lengths, tos, scope or flags are set: they stay
+  // zero. rtm_protocol and RTA_TABLE are filters (ip_valid_fib_dump_req, inet6_dump_fib).
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = family;
+  rtm->rtm_protocol = protocol;
+  if (table) mnl_attr_put_u32(nlh, RTA_TABLE, table);
   return nlh;
 }
 

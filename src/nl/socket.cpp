@@ -10,6 +10,7 @@
 #include <span>
 
 #include "nl/datagram.h"
+#include "nl/route.h"
 
 namespace vipa::nl {
 
@@ -170,15 +171,8 @@ Status Socket::dump_routes(uint8_t family, uint32_t table, uint8_t protocol, con
   int on = 1, off = 0;
   if (mnl_socket_setsockopt(sock_, NETLINK_GET_STRICT_CHK, &on, sizeof on) < 0)
     return Error::sys(ENOPROTOOPT, "netlink strict dumps");
-  char req[64] = {};
-  nlmsghdr* nlh = mnl_nlmsg_put_header(req);
-  nlh->nlmsg_type = RTM_GETROUTE;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  nlh->nlmsg_seq = ++seq_;
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = family;
-  rtm->rtm_protocol = protocol;
-  if (table) mnl_attr_put_u32(nlh, RTA_TABLE, table);
+  char req[kRouteDumpRequestSize];
+  nlmsghdr* nlh = encode_route_dump(req, ++seq_, family, table, protocol);
   Status s = Ok{};
   if (mnl_socket_sendto(sock_, nlh, nlh->nlmsg_len) < 0)
     s = Error::sys(errno, "netlink send");

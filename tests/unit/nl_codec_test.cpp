@@ -404,6 +404,45 @@ TEST(NlEncode, AddOwnedDefaultRouteWithVipaSource) {
   EXPECT_EQ(hex(got), hex(want));
 }
 
+// The start's route dumps: one table and one protocol each, every other header field zero
+// (strict checking refuses a dump request with a length, tos, scope or flag set).
+TEST(NlEncode, RouteDumpOfOneProtocolInOneTable) {
+  alignas(4) char buf[nl::kRouteDumpRequestSize];
+  std::memset(buf, 0xa5, sizeof buf);  // the encoder clears what it does not set
+  auto got = bytes_of(nl::encode_route_dump(buf, 7, AF_INET6, RT_TABLE_MAIN, RTPROT_STATIC));
+  const std::vector<unsigned char> want = {
+      0x24, 0x00, 0x00, 0x00,                          // nlmsg_len 36
+      0x1a, 0x00,                                      // RTM_GETROUTE
+      0x01, 0x03,                                      // NLM_F_REQUEST | NLM_F_DUMP
+      0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq 7, pid 0
+      0x0a, 0x00, 0x00, 0x00,                          // AF_INET6, dst_len, src_len, tos 0
+      0x00, 0x04, 0x00, 0x00,                          // rtm_table 0, proto static, scope 0, type 0
+      0x00, 0x00, 0x00, 0x00,                          // rtm_flags
+      0x08, 0x00, 0x0f, 0x00, 0xfe, 0x00, 0x00, 0x00,  // RTA_TABLE 254
+  };
+  EXPECT_EQ(hex(got), hex(want));
+}
+
+TEST(NlEncode, RouteDumpOfEveryTableHasNoTableAttribute) {
+  alignas(4) char buf[nl::kRouteDumpRequestSize];
+  auto got = bytes_of(nl::encode_route_dump(buf, 1, AF_INET, 0, 86));
+  const std::vector<unsigned char> want = {
+      0x1c, 0x00, 0x00, 0x00,                          // nlmsg_len 28
+      0x1a, 0x00, 0x01, 0x03,                          // RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP
+      0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq 1, pid 0
+      0x02, 0x00, 0x00, 0x00,                          // AF_INET
+      0x00, 0x56, 0x00, 0x00,                          // proto 86
+      0x00, 0x00, 0x00, 0x00,                          // rtm_flags
+  };
+  EXPECT_EQ(hex(got), hex(want));
+  // A table above 255 goes in RTA_TABLE too, and the request still fits its buffer.
+  const nlmsghdr* nlh = nl::encode_route_dump(buf, 2, AF_INET, 1000, RTPROT_BOOT);
+  ASSERT_LE(nlh->nlmsg_len, nl::kRouteDumpRequestSize);
+  auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(rtmsg)));
+  EXPECT_EQ(mnl_attr_get_type(a), RTA_TABLE);
+  EXPECT_EQ(mnl_attr_get_u32(a), 1000u);
+}
+
 TEST(NlEncode, DeleteRouteMatchesAnyScopeAndNoSource) {
   alignas(4) char buf[kBufSize] = {};
   auto r = route_of(route_v4_connected);
