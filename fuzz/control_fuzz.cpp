@@ -3,22 +3,29 @@
 // Each line goes through ctl::answer_line, the decoder vipad's ControlServer uses, with a
 // handler standing in for the daemon:
 //  - the line checks (JSON object, "cmd" a string, "v" == 1, "id" echoed back);
-//  - mkdev/chdev's request validation: "attrs" (AIX attribute -> string) applied with
-//    apply_aix_attr() to the sample's vi0, the result judged by validate_config(), and what is
-//    accepted rendered by render_dropin() (what mkdev/chdev write) and parsed back to the same
-//    attributes;
+//  - mkdev, chdev, rmdev and route requests through decide_admin() (core/admin_change.h), the
+//    very function vipad's handlers call, against an in-memory host: the running config and
+//    the files (vipa.conf, the drop-ins) as the daemon would leave them. The lines of one input
+//    are one session, so a change builds on the ones before. Checked: a refusal changes
+//    nothing; an accepted change keeps the running config valid, and the record it writes
+//    loads with the main file (load_config's own reader) back to the VIPAs and routes that run;
 //  - vipactl's formatting of whatever JSON comes back (src/ctl/aix_format.h promises it never
 //    throws, whatever the fields hold).
 // An uncaught exception or a broken property aborts, which libFuzzer reports as a crash.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/attrs.h"
 #include "config/config.h"
+#include "config/inet0.h"
+#include "core/admin_change.h"
 #include "ctl/aix_format.h"
 #include "ctl/request.h"
 
@@ -33,39 +40,104 @@ constexpr size_t kMaxLine = 65536;  // ControlServer::kMaxLine
   std::abort();
 }
 
-const vipa::Config& seed() {
-  static const vipa::Config c = [] {
-    auto r = vipa::parse_config_string(R"(
-[vipa.vi0]
+constexpr const char* kMainPath = "/etc/vipa/vipa.conf";
+constexpr const char* kMainText = R"([vipa.vi0]
 netaddr = "10.68.6.1"
 netmask = "255.255.255.0"
 interface_names = ["en1", "en5"]
+[vipa.vi1]
+netaddr6 = "2001:db8:6::1"
+interface_names = ["en2"]
 [[route]]
 destination = "default"
 gateway = "10.68.1.2"
 metric = 10
-)",
-                                       "seed.conf");
-    if (!r.ok()) fail("sample config: " + r.error().message);
-    return *r;
-  }();
-  return c;
+)";
+
+// What one input's requests change: the config vipad runs and the files it has written.
+struct Host {
+  std::map<std::string, std::string> dropins;  // path -> text; map order is load_config's
+  vipa::Config running;
+  bool diverged = false;  // a change went to the running config or the record alone
+};
+
+std::vector<vipa::ConfigText> texts(const Host& h) {
+  std::vector<vipa::ConfigText> out{{kMainPath, kMainText}};
+  for (auto& [path, text] : h.dropins) out.push_back({path, text});
+  return out;
 }
 
-void change_attributes(const json& attrs) {
-  vipa::Config next = seed();
-  vipa::VipaConfig& v = next.vipas[0];
-  for (auto& [k, val] : attrs.items()) {
-    if (!val.is_string()) return;                                          // bad_request
-    if (!vipa::apply_aix_attr(v, k, val.get<std::string>()).ok()) return;  // invalid
+vipa::Config initial() {
+  auto c = vipa::load_config_texts({{kMainPath, kMainText}});
+  if (!c.ok()) fail("sample config: " + c.error().message);
+  return std::move(c.value());
+}
+
+// AdminFiles as Daemon::cmd_admin reads them, from the in-memory files.
+vipa::AdminFiles files_of(const Host& h) {
+  std::optional<vipa::Config> main;
+  if (auto m = vipa::parse_config_string(kMainText, kMainPath); m.ok()) main = std::move(*m);
+  std::string inet0 = vipa::inet0_dropin_path(kMainPath);
+  vipa::Result<vipa::Inet0Record> rec = vipa::Inet0Record{};
+  if (auto it = h.dropins.find(inet0); it != h.dropins.end())
+    rec = vipa::parse_inet0_record(it->second, inet0);
+  return {vipa::dropin_path(kMainPath), inet0, std::move(main), vipa::load_config_texts(texts(h)),
+          std::move(rec)};
+}
+
+std::map<std::string, std::vector<std::pair<std::string, std::string>>> vipas_of(
+    const vipa::Config& c) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> out;
+  for (auto& v : c.vipas) {
+    auto attrs = vipa::aix_attrs(v);
+    attrs.emplace_back("(state)", vipa::to_string(v.state));
+    out[v.name] = std::move(attrs);
   }
-  if (!vipa::validate_config(next).ok()) return;
-  // The very file mkdev/chdev write (daemon_admin.cpp): the whole drop-in, header included.
-  std::string toml = vipa::render_dropin({v}, {});
-  auto back = vipa::parse_config_string(toml, "50-vipactl.toml");
-  if (!back.ok()) fail("accepted change does not load back: " + back.error().message + "\n" + toml);
-  if (back->vipas.size() != 1 || vipa::aix_attrs(back->vipas[0]) != vipa::aix_attrs(v))
-    fail("accepted change loads back different:\n" + toml);
+  return out;
+}
+
+std::vector<std::string> routes_of(const vipa::Config& c) {
+  std::vector<std::string> out;
+  for (auto& r : c.routes) out.push_back(vipa::route_config_json(r).dump());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+json admin(Host& h, const json& req) {
+  vipa::Observed obs;
+  vipa::Intent intent;
+  std::map<std::string, json> last_failover;
+  vipa::StatusInput now{h.running, obs, intent, last_failover};
+  now.config_path = kMainPath;
+  vipa::AdminChange c = vipa::decide_admin(req, now, files_of(h));
+  if (!c.answer.is_object() || !c.answer.contains("ok") || !c.answer["ok"].is_boolean())
+    fail("admin answer without a boolean \"ok\": " + c.answer.dump());
+  if (!c.answer["ok"].get<bool>()) {
+    if (c.write || c.running) fail("a refusal changes something: " + c.answer.dump());
+    return c.answer;
+  }
+  if (c.running) {
+    if (vipa::Status v = vipa::validate_config(*c.running); !v.ok())
+      fail("accepted change runs an invalid config: " + v.error().message);
+    h.running = std::move(*c.running);
+  }
+  if (c.write) {
+    if (c.write->path != vipa::dropin_path(kMainPath) &&
+        c.write->path != vipa::inet0_dropin_path(kMainPath))
+      fail("accepted change writes " + c.write->path);
+    h.dropins[c.write->path] = c.write->text;
+  }
+  if (!c.write || !c.running) h.diverged = true;
+  if (c.write) {
+    auto back = vipa::load_config_texts(texts(h));
+    if (!back.ok())
+      fail("accepted change's record does not load: " + back.error().message + "\n" +
+           c.write->text);
+    if (!h.diverged &&
+        (vipas_of(*back) != vipas_of(h.running) || routes_of(*back) != routes_of(h.running)))
+      fail("accepted change's record loads back different from what runs:\n" + c.write->text);
+  }
+  return c.answer;
 }
 
 void format_everything(const json& j) {
@@ -90,13 +162,12 @@ void format_everything(const json& j) {
                                       j["prefixlen"].get<int>());
 }
 
-// The daemon's own decoder (ctl::answer_line) with a handler that does what vipad's does with
-// mkdev/chdev attributes, then every formatter vipactl would run on the answer and the request.
-void handle_line(const std::string& line) {
-  auto handler = [](const json& req, bool) -> json {
+// The daemon's own decoder (ctl::answer_line) with a handler that answers the changing
+// commands as vipad does, then every formatter vipactl would run on the answer and the request.
+void handle_line(Host& host, const std::string& line) {
+  auto handler = [&host](const json& req, bool) -> json {
     const std::string cmd = req["cmd"].get<std::string>();
-    if ((cmd == "mkdev" || cmd == "chdev") && req.contains("attrs") && req["attrs"].is_object())
-      change_attributes(req["attrs"]);
+    if (vipa::is_admin_command(cmd)) return admin(host, req);
     if (req.contains("name") && req["name"].is_string())
       (void)vipa::valid_ifname(req["name"].get<std::string>());
     return {{"v", 1}, {"ok", true}, {"result", json::object()}};
@@ -114,11 +185,13 @@ void handle_line(const std::string& line) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
+  static const vipa::Config start = initial();
+  Host host{{}, start, false};
   size_t pos = 0;
   while (pos <= in.size()) {
     size_t nl = in.find('\n', pos);
     std::string_view line = in.substr(pos, nl == std::string_view::npos ? in.npos : nl - pos);
-    if (line.size() <= kMaxLine) handle_line(std::string(line));
+    if (line.size() <= kMaxLine) handle_line(host, std::string(line));
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
   }

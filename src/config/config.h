@@ -131,6 +131,12 @@ std::set<IpAddr> vipa_addresses(const Config& c);
 // (or adds it); a table holding only `deleted = true` removes that VIPA. Validation runs on
 // the merged result; error locations name the file the value came from.
 Result<Config> load_config(const std::string& path);
+// The same over texts already read: the main file first, then the drop-ins in name order.
+struct ConfigText {
+  std::string name;  // the file's path, used in error locations
+  std::string text;
+};
+Result<Config> load_config_texts(const std::vector<ConfigText>& files);
 
 // PATH.d/50-vipactl.toml: where vipactl's mkdev/chdev/rmdev are recorded. vipad owns it so
 // that the administrator's main file (and its comments) is never rewritten.

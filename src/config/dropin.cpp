@@ -46,24 +46,38 @@ std::string dropin_path(const std::string& config_path) {
 Result<Config> load_config(const std::string& path) {
   auto dropins = list_dropins(path + ".d");
   if (!dropins) return dropins.error();
-  std::vector<std::string> files{path};
-  files.insert(files.end(), dropins->begin(), dropins->end());
+  std::vector<ConfigText> files{{path, {}}};
+  for (auto& d : *dropins) files.push_back({d, {}});
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto text = read_file(files[i].name);
+    if (!text) {
+      // Files are judged in order: a syntax error in an earlier one is the one to report.
+      for (size_t j = 0; j < i; ++j)
+        if (auto doc = parse_toml(files[j].text, files[j].name); !doc) return doc.error();
+      return text.error();
+    }
+    files[i].text = std::move(*text);
+  }
+  return load_config_texts(files);
+}
 
+Result<Config> load_config_texts(const std::vector<ConfigText>& files) {
+  if (files.empty()) return Error::msg("no config file");
+  std::vector<std::string> names;
+  for (auto& f : files) names.push_back(f.name);
   // The documents stay alive until the Config is read: VipaSource points into them.
   std::deque<toml::table> docs;
   for (auto& f : files) {
-    auto text = read_file(f);
-    if (!text) return text.error();
-    auto doc = parse_toml(*text, f);
+    auto doc = parse_toml(f.text, f.name);
     if (!doc) return doc.error();
     docs.push_back(std::move(doc.value()));
   }
 
-  ErrorSink sink(files);
+  ErrorSink sink(names);
   std::vector<VipaSource> vipas;
   for (size_t i = 0; i < docs.size(); ++i) collect_vipas(docs[i], i > 0, vipas, sink);
   Config c;
-  c.path = path;
+  c.path = files.front().name;
   Locations locs;
   read_config(docs.front(), vipas, c, locs, sink);
   for (size_t i = 1; i < docs.size(); ++i) {

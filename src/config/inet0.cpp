@@ -96,15 +96,19 @@ std::string render_inet0(const Inet0Record& r) {
 }
 
 Result<Inet0Record> read_inet0_record(const std::string& path) {
-  Inet0Record rec;
   auto text = read_file(path);
   if (!text) {
-    if (text.error().errnum == ENOENT) return rec;
+    if (text.error().errnum == ENOENT) return Inet0Record{};
     return text.error();
   }
-  auto doc = parse_toml(*text, path);
+  return parse_inet0_record(*text, path);
+}
+
+Result<Inet0Record> parse_inet0_record(std::string_view text, const std::string& name) {
+  Inet0Record rec;
+  auto doc = parse_toml(text, name);
   if (!doc) return doc.error();
-  ErrorSink sink({path});
+  ErrorSink sink({name});
   Locations locs;
   read_inet0_tables(*doc, rec, locs, sink);
   if (sink.failed()) return sink.error();

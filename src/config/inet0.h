@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -37,6 +38,8 @@ std::string render_inet0(const Inet0Record& r);
 
 // Reads the record file alone (a missing file is an empty record).
 Result<Inet0Record> read_inet0_record(const std::string& path);
+// The same from the file's text; `name` is used in error locations.
+Result<Inet0Record> parse_inet0_record(std::string_view text, const std::string& name);
 
 // Changes to a record, as the commands make them. Each returns false when nothing changed.
 // add: a route not in `base` is recorded (and a tombstone for it dropped);

@@ -80,19 +80,16 @@ class Daemon {
   // At most `limit` routes from the `offset`-th on; "total" and, when more follow, "next".
   nlohmann::json routes_json(const std::string& family, size_t offset = 0,
                              size_t limit = SIZE_MAX) const;
-  nlohmann::json cmd_mkdev(const nlohmann::json& req);
-  nlohmann::json cmd_chdev(const nlohmann::json& req);
-  nlohmann::json cmd_rmdev(const nlohmann::json& req);
+  // mkdev, chdev, rmdev and route, decided by core/admin_change.h (daemon_admin.cpp).
+  nlohmann::json cmd_admin(const nlohmann::json& req);
   nlohmann::json cmd_reload();
   // AIX's inet0 commands: route, no, netstat -in/-C, lsdev (daemon_route_cmds.cpp).
   nlohmann::json cmd_interfaces();
   nlohmann::json cmd_route_costs(const std::string& family) const;
   nlohmann::json cmd_inet0() const;
-  nlohmann::json cmd_route(const nlohmann::json& req);
   nlohmann::json cmd_no(const nlohmann::json& req);
   nlohmann::json dvipa_request(const nlohmann::json& req, bool privileged);  // daemon_dvipa.cpp
   void start_dvipa();
-  Status apply_config(Config next, bool record, const std::vector<std::string>& deleted);
 
   static int on_netlink(sd_event_source* s, int fd, uint32_t revents, void* self);
   static int on_defer(sd_event_source* s, void* self);

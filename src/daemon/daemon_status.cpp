@@ -2,6 +2,7 @@
 // core/status_view.cpp); and the request dispatcher.
 #include <algorithm>
 
+#include "core/admin_change.h"
 #include "core/status_view.h"
 #include "ctl/request.h"
 #include "daemon/daemon.h"
@@ -83,14 +84,11 @@ json Daemon::handle_request(const json& req, bool privileged) {
       json r = srcsel_->test(req, cfg_, cache_.obs(), &err);
       return err.empty() ? ok(r) : error_answer("bad_request", err);
     }
-    if (cmd == "mkdev") return cmd_mkdev(req);
-    if (cmd == "chdev") return cmd_chdev(req);
-    if (cmd == "rmdev") return cmd_rmdev(req);
+    if (is_admin_command(cmd)) return cmd_admin(req);
     if (cmd == "reload") return cmd_reload();
     if (cmd == "interfaces") return cmd_interfaces();
     if (cmd == "route_costs") return cmd_route_costs(req.value("family", std::string()));
     if (cmd == "inet0") return cmd_inet0();
-    if (cmd == "route") return cmd_route(req);
     if (cmd == "no") return cmd_no(req);
   } catch (const json::exception& e) {
     return error_answer("bad_request", std::string("malformed request: ") + e.what());
