@@ -81,8 +81,8 @@ vipa::AdminFiles files_of(const Host& h) {
   vipa::Result<vipa::Inet0Record> rec = vipa::Inet0Record{};
   if (auto it = h.dropins.find(inet0); it != h.dropins.end())
     rec = vipa::parse_inet0_record(it->second, inet0);
-  return {vipa::dropin_path(kMainPath), inet0, std::move(main), vipa::load_config_texts(texts(h)),
-          std::move(rec)};
+  return {vipa::dropin_path(kMainPath),      inet0,          std::move(main),
+          vipa::load_config_texts(texts(h)), std::move(rec), texts(h)};
 }
 
 std::map<std::string, std::vector<std::pair<std::string, std::string>>> vipas_of(

@@ -137,6 +137,8 @@ struct ConfigText {
   std::string text;
 };
 Result<Config> load_config_texts(const std::vector<ConfigText>& files);
+// The files load_config() reads, in its order: the main file, then PATH.d/*.toml sorted.
+Result<std::vector<ConfigText>> read_config_texts(const std::string& path);
 
 // PATH.d/50-vipactl.toml: where vipactl's mkdev/chdev/rmdev are recorded. vipad owns it so
 // that the administrator's main file (and its comments) is never rewritten.

@@ -44,6 +44,12 @@ std::string dropin_path(const std::string& config_path) {
 }
 
 Result<Config> load_config(const std::string& path) {
+  auto files = read_config_texts(path);
+  if (!files) return files.error();
+  return load_config_texts(*files);
+}
+
+Result<std::vector<ConfigText>> read_config_texts(const std::string& path) {
   auto dropins = list_dropins(path + ".d");
   if (!dropins) return dropins.error();
   std::vector<ConfigText> files{{path, {}}};
@@ -58,7 +64,7 @@ Result<Config> load_config(const std::string& path) {
     }
     files[i].text = std::move(*text);
   }
-  return load_config_texts(files);
+  return files;
 }
 
 Result<Config> load_config_texts(const std::vector<ConfigText>& files) {

@@ -323,14 +323,37 @@ bool is_admin_command(const std::string& cmd) {
   return cmd == "mkdev" || cmd == "chdev" || cmd == "rmdev" || cmd == "route";
 }
 
+// A change is written to the record only if the record then still loads: what runs and what is
+// recorded may differ (chdev -T, chdev -P, a record-only route), and a change that is valid for
+// the running config could otherwise leave a record the next start refuses (for example an
+// address that chdev -T moved away from at run time, given to a new VIPA by mkdev while the
+// record still holds it). A record that did not load before is not judged here.
+AdminChange keep_record_loadable(AdminChange c, const AdminFiles& f) {
+  if (!c.write || f.texts.empty() || !f.recorded.ok()) return c;
+  std::vector<ConfigText> after = f.texts;
+  auto it = std::find_if(after.begin() + 1, after.end(),
+                         [&](const ConfigText& t) { return t.name == c.write->path; });
+  if (it != after.end()) {
+    it->text = c.write->text;
+  } else {
+    auto at = std::find_if(after.begin() + 1, after.end(),
+                           [&](const ConfigText& t) { return t.name > c.write->path; });
+    after.insert(at, ConfigText{c.write->path, c.write->text});
+  }
+  if (auto back = load_config_texts(after); !back.ok())
+    return refuse("invalid",
+                  "the record would not load at the next start: " + back.error().message);
+  return c;
+}
+
 AdminChange decide_admin(const json& req, const StatusInput& now, const AdminFiles& files) {
   // The request's "cmd" is a string (ctl::answer_line checked it).
   try {
     const std::string cmd = req.value("cmd", std::string());
-    if (cmd == "mkdev") return decide_mkdev(req, now, files);
-    if (cmd == "chdev") return decide_chdev(req, now, files);
-    if (cmd == "rmdev") return decide_rmdev(req, now, files);
-    if (cmd == "route") return decide_route(req, now, files);
+    if (cmd == "mkdev") return keep_record_loadable(decide_mkdev(req, now, files), files);
+    if (cmd == "chdev") return keep_record_loadable(decide_chdev(req, now, files), files);
+    if (cmd == "rmdev") return keep_record_loadable(decide_rmdev(req, now, files), files);
+    if (cmd == "route") return keep_record_loadable(decide_route(req, now, files), files);
     return refuse("internal", "unhandled command");
   } catch (const json::exception& e) {
     // As Daemon::handle_request answers a request whose fields have the wrong type.

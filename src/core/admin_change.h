@@ -23,6 +23,9 @@ struct AdminFiles {
   std::optional<Config> main;  // the main file alone (parse_config_file), unset if it is refused
   Result<Config> recorded;     // load_config(): the main file and its drop-ins, what a restart runs
   Result<Inet0Record> inet0;   // read_inet0_record(inet0_path)
+  // The files `recorded` was loaded from (read_config_texts), to judge what a restart would run
+  // once the change is written; empty when they could not be read.
+  std::vector<ConfigText> texts;
 };
 
 struct FileWrite {

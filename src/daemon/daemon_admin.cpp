@@ -15,8 +15,13 @@ json Daemon::cmd_admin(const json& req) {
   std::optional<Config> main;
   if (auto m = parse_config_file(opt_.config_path); m.ok()) main = std::move(m.value());
   std::string inet0_path = inet0_dropin_path(opt_.config_path);
-  AdminFiles files{dropin_path(opt_.config_path), inet0_path, std::move(main),
-                   load_config(opt_.config_path), read_inet0_record(inet0_path)};
+  auto texts = read_config_texts(opt_.config_path);
+  AdminFiles files{dropin_path(opt_.config_path),
+                   inet0_path,
+                   std::move(main),
+                   texts.ok() ? load_config_texts(*texts) : Result<Config>(texts.error()),
+                   read_inet0_record(inet0_path),
+                   texts.ok() ? *texts : std::vector<ConfigText>{}};
   AdminChange c = decide_admin(req, status_input(), files);
   if (c.write)
     if (Status w = write_file_atomic(c.write->path, c.write->text, 0644); !w.ok())

@@ -42,8 +42,10 @@ class AdminChangeTest : public ::testing::Test {
     std::optional<Config> main;
     if (auto m = parse_config_file(main_path()); m.ok()) main = std::move(m.value());
     std::string inet0 = inet0_dropin_path(main_path());
-    return {dropin_path(main_path()), inet0, std::move(main), load_config(main_path()),
-            read_inet0_record(inet0)};
+    auto texts = read_config_texts(main_path());
+    return {dropin_path(main_path()), inet0,
+            std::move(main),          load_config(main_path()),
+            read_inet0_record(inet0), texts.ok() ? *texts : std::vector<ConfigText>{}};
   }
 
   AdminChange decide(const json& req) {
@@ -120,8 +122,9 @@ TEST_F(AdminChangeTest, MkdevRefusalsChangeNothing) {
 }
 
 TEST_F(AdminChangeTest, MkdevOfAnAddressInUseIsRefusedWithItsLocation) {
-  AdminChange c =
-      decide({{"cmd", "mkdev"}, {"name", "vi1"}, {"attrs", {{"netaddr", "10.68.6.1"}}}});
+  AdminChange c = decide({{"cmd", "mkdev"},
+                          {"name", "vi1"},
+                          {"attrs", {{"netaddr", "10.68.6.1"}, {"interface_names", "en9"}}}});
   expect_refused(c, "invalid");
   std::string msg = c.answer["error"]["message"].get<std::string>();
   EXPECT_NE(msg.find("10.68.6.1"), std::string::npos) << msg;
@@ -150,6 +153,27 @@ TEST_F(AdminChangeTest, ChdevRunningOnlyWritesNothing) {
   EXPECT_FALSE(c.write.has_value());
   ASSERT_TRUE(c.running.has_value());
   EXPECT_EQ(vipa(*c.running, "vi0")->netmask_len, 16);
+}
+
+TEST_F(AdminChangeTest, AChangeThatWouldLeaveARecordThatDoesNotLoadIsRefused) {
+  // chdev -T moves vi0 away from 10.68.6.1 at run time only; the record still gives vi0 that
+  // address, so a new VIPA on it is valid for what runs but would make the next start refuse
+  // the record: refused, and nothing is written.
+  AdminChange t = decide({{"cmd", "chdev"},
+                          {"name", "vi0"},
+                          {"mode", "running"},
+                          {"attrs", {{"netaddr", "10.68.6.9"}}}});
+  ASSERT_TRUE(t.answer.value("ok", false)) << t.answer.dump();
+  carry_out(t);
+  AdminChange c = decide({{"cmd", "mkdev"},
+                          {"name", "vi1"},
+                          {"attrs", {{"netaddr", "10.68.6.1"}, {"interface_names", "en9"}}}});
+  expect_refused(c, "invalid");
+  EXPECT_NE(c.answer.dump().find("the record would not load at the next start"), std::string::npos)
+      << c.answer.dump();
+  auto back = load_config(main_path());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(vipa(*back, "vi1"), nullptr);
 }
 
 TEST_F(AdminChangeTest, ChdevRecordOnlyLeavesTheRunningConfig) {
