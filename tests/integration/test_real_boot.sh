@@ -218,18 +218,37 @@ en1_routes_back() { inct ip route show default | grep -q "via 10.68.1.2"; }
 # The kernel's own IPv6 duplicate address detection on en1 (after the link test's down/up)
 # finishes seconds later with an address event and a local route that are not vipad's.
 no_tentative() { [ -z "$(inct ip -6 addr show tentative)" ]; }
+# The monitor runs inside the container (its PID there in /root/monitor.pid) and is stopped
+# there: killing the nsenter outside would leave `ip monitor` behind in the container, and a
+# container process that never ends keeps its systemd from halting.
+MON=
+start_monitor() {
+  rm -f "$ROOT/root/monitor.pid"
+  inct sh -c 'echo $$ >/root/monitor.pid; exec ip monitor route address' >"$TMP/monitor.log" 2>&1 &
+  MON=$!
+  BG_PIDS+=("$MON")
+  wait_for 10 test -s "$ROOT/root/monitor.pid"
+}
+stop_monitor() {
+  [ -n "$MON" ] || return 0
+  [ -s "$ROOT/root/monitor.pid" ] && inct kill "$(cat "$ROOT/root/monitor.pid")" 2>/dev/null
+  wait_for 5 pid_gone "$MON"
+  kill_pid "$MON"
+  MON=
+}
 upgrade_keeps_address() {
-  local old_pid mon
+  local old_pid rc=0
   wait_for 30 no_tentative || { echo "en1's IPv6 addresses stayed tentative"; return 1; }
   old_pid=$(main_pid)
-  inct ip monitor route address >"$TMP/monitor.log" 2>&1 &
-  mon=$!
-  BG_PIDS+=($mon)
+  start_monitor || { echo "ip monitor did not start in the container"; stop_monitor; return 1; }
   sleep 0.2  # ip monitor subscribes before its first read; nothing to wait on from outside
-  inct apt-get install -y -q /root/vipa-newer.deb >"$TMP/apt-upgrade.log" 2>&1 || { tail -n 20 "$TMP/apt-upgrade.log"; return 1; }
-  wait_for 20 is_active || return 1
-  wait_for 10 vipa_held || return 1
-  kill_pid "$mon"
+  if ! inct apt-get install -y -q /root/vipa-newer.deb >"$TMP/apt-upgrade.log" 2>&1; then
+    tail -n 20 "$TMP/apt-upgrade.log"
+    rc=1
+  fi
+  [ $rc = 0 ] && { wait_for 20 is_active && wait_for 10 vipa_held || rc=1; }
+  stop_monitor
+  [ $rc = 0 ] || return 1
   local changes
   changes=$(grep -c . "$TMP/monitor.log")
   UPGRADE_NOTE="upgrade to $NEWER_VERSION: vipad pid $old_pid -> $(main_pid), $changes route/address changes"
