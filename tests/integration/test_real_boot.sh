@@ -224,14 +224,16 @@ no_tentative() { [ -z "$(inct ip -6 addr show tentative)" ]; }
 MON=
 start_monitor() {
   rm -f "$ROOT/root/monitor.pid"
-  inct sh -c 'echo $$ >/root/monitor.pid; exec ip monitor route address' >"$TMP/monitor.log" 2>&1 &
+  # Its messages alone in monitor.log: the shell's own word on how it ended goes to monitor.err.
+  inct sh -c 'echo $$ >/root/monitor.pid; exec ip monitor route address' >"$TMP/monitor.log" \
+    2>"$TMP/monitor.err" &
   MON=$!
   BG_PIDS+=("$MON")
   wait_for 10 test -s "$ROOT/root/monitor.pid"
 }
 stop_monitor() {
   [ -n "$MON" ] || return 0
-  [ -s "$ROOT/root/monitor.pid" ] && inct kill "$(cat "$ROOT/root/monitor.pid")" 2>/dev/null
+  [ -s "$ROOT/root/monitor.pid" ] && inct kill -INT "$(cat "$ROOT/root/monitor.pid")" 2>/dev/null
   wait_for 5 pid_gone "$MON"
   kill_pid "$MON"
   MON=
