@@ -115,7 +115,8 @@ void Daemon::emit(const std::string& event, const std::string& vipa, const std::
                : std::string();
   };
   log::event((vipa.empty() ? "" : vipa + ": ") + message,
-             {event, vipa, field("interface"), field("gateway")});
+             {event, vipa, field("interface"), field("gateway"), field("dvipa"), field("old_state"),
+              field("new_state"), field("peer")});
   if (ctl_) ctl_->broadcast(e);
   if (event == "failover" && !vipa.empty()) ++failovers_by_vipa_[vipa];
   run_hook(event, vipa, extra);

@@ -15,7 +15,15 @@ struct EventFields {
   std::string vipa;       // VIPA
   std::string interface;  // VIPA_INTERFACE
   std::string gateway;    // VIPA_GATEWAY
+  // Dynamic VIPA events (VIPA_EVENT=dvipa*):
+  std::string dvipa;      // VIPA_DVIPA: the DVIPA's name, e.g. web
+  std::string old_state;  // VIPA_DVIPA_OLD_STATE: joining, standby, active, ...
+  std::string new_state;  // VIPA_DVIPA_STATE
+  std::string peer;       // VIPA_PEER: the host a move forwards to (its routing-protocol id)
 };
+
+// Every event kind that has a MESSAGE_ID, in a fixed order (the catalog test walks it).
+std::vector<std::string_view> event_kinds();
 
 // The MESSAGE_ID (32 hex digits) of an event kind, "" for an unknown kind. The same IDs head
 // the entries of the message catalog.
