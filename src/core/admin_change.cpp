@@ -320,7 +320,7 @@ json route_config_json(const RouteConfig& r) {
 }
 
 bool is_admin_command(const std::string& cmd) {
-  return cmd == "mkdev" || cmd == "chdev" || cmd == "rmdev" || cmd == "route";
+  return cmd == "mkdev" || cmd == "chdev" || cmd == "rmdev" || cmd == "route" || cmd == "no";
 }
 
 // A change is written to the record only if the record then still loads: what runs and what is
@@ -354,6 +354,7 @@ AdminChange decide_admin(const json& req, const StatusInput& now, const AdminFil
     if (cmd == "chdev") return keep_record_loadable(decide_chdev(req, now, files), files);
     if (cmd == "rmdev") return keep_record_loadable(decide_rmdev(req, now, files), files);
     if (cmd == "route") return keep_record_loadable(decide_route(req, now, files), files);
+    if (cmd == "no") return keep_record_loadable(decide_no(req, now.cfg, files), files);
     return refuse("internal", "unhandled command");
   } catch (const json::exception& e) {
     // As Daemon::handle_request answers a request whose fields have the wrong type.

@@ -1,5 +1,6 @@
 // What vipad's changing control commands decide: mkdev, chdev and rmdev (AIX's device
-// commands for a VIPA) and route add/delete (`route`, `chdev -l inet0 -a route=`/`delroute=`).
+// commands for a VIPA), route add/delete (`route`, `chdev -l inet0 -a route=`/`delroute=`) and
+// `no` (inet0's dead gateway detection tunables, core/admin_no.cpp).
 // Pure: the daemon reads the files beforehand (AdminFiles), then carries out the AdminChange:
 // writes the one file atomically, takes the new running config, tells the monitors and
 // converges. A refusal is an answer alone: nothing is written and nothing runs differently.
@@ -54,5 +55,12 @@ bool is_admin_command(const std::string& cmd);
 
 // A configured route as the route and inet0 answers show it.
 nlohmann::json route_config_json(const RouteConfig& r);
+
+// The [dgd] tunables as the no and inet0 answers show them.
+nlohmann::json dgd_config_json(const DgdConfig& d);
+
+// `no`: the change of inet0's tunables `req["set"]` to the running config `running` (mode
+// both/running) and to inet0's record (mode both/record). Called through decide_admin().
+AdminChange decide_no(const nlohmann::json& req, const Config& running, const AdminFiles& files);
 
 }  // namespace vipa

@@ -87,7 +87,6 @@ class Daemon {
   nlohmann::json cmd_interfaces();
   nlohmann::json cmd_route_costs(const std::string& family) const;
   nlohmann::json cmd_inet0() const;
-  nlohmann::json cmd_no(const nlohmann::json& req);
   nlohmann::json dvipa_request(const nlohmann::json& req, bool privileged);  // daemon_dvipa.cpp
   void start_dvipa();
 

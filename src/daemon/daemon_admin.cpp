@@ -1,11 +1,12 @@
-// Changing control commands: mkdev, chdev, rmdev (AIX's device commands), route add/delete and
-// reload. What a change does is decided by core/admin_change.h; here the files it needs are
+// Changing control commands: mkdev, chdev, rmdev (AIX's device commands), route add/delete, no
+// and reload. What a change does is decided by core/admin_change.h; here the files it needs are
 // read, the record it names is written (atomically), and only then does the running state
 // take the new config.
 #include "common/atomic_file.h"
 #include "config/inet0.h"
 #include "core/admin_change.h"
 #include "daemon/daemon.h"
+#include "daemon/dgd_monitor.h"
 
 namespace vipa {
 
@@ -28,6 +29,7 @@ json Daemon::cmd_admin(const json& req) {
       return error_answer(c.write->error_code, w.error().message);
   if (c.running) {
     cfg_ = std::move(*c.running);
+    if (gw_) gw_->configure(cfg_.dgd);  // no: new probe timing (unchanged timing: nothing)
     emit("reload", c.event_vipa, c.event_message);
     schedule(c.why.c_str());
   }

@@ -89,7 +89,6 @@ json Daemon::handle_request(const json& req, bool privileged) {
     if (cmd == "interfaces") return cmd_interfaces();
     if (cmd == "route_costs") return cmd_route_costs(req.value("family", std::string()));
     if (cmd == "inet0") return cmd_inet0();
-    if (cmd == "no") return cmd_no(req);
   } catch (const json::exception& e) {
     return error_answer("bad_request", std::string("malformed request: ") + e.what());
   }

@@ -1,4 +1,4 @@
-// mkdev, chdev, rmdev and route add/delete as decide_admin() decides them: a refusal changes
+// mkdev, chdev, rmdev, route add/delete and no as decide_admin() decides them: a refusal changes
 // nothing (no record, no running config); an accepted change names the record to write, and
 // that record, loaded with the main file as vipad loads it at start, gives the same VIPA.
 #include "core/admin_change.h"
@@ -326,6 +326,74 @@ TEST_F(AdminChangeTest, RouteRecordOnlyWhenTheRecordDoesNotLoadIsRefused) {
   ASSERT_TRUE(c.answer.value("ok", false)) << c.answer.dump();
   EXPECT_FALSE(c.write.has_value());
   EXPECT_TRUE(c.running.has_value());
+}
+
+// ----- no (inet0's dead gateway detection tunables) ----------------------------------------
+
+TEST_F(AdminChangeTest, NoChangesTheRunningTunablesAndRecordsThem) {
+  AdminChange c = decide({{"cmd", "no"}, {"set", {{"ping_time_ms", 250}, {"packets_lost", 5}}}});
+  ASSERT_TRUE(c.answer.value("ok", false)) << c.answer.dump();
+  EXPECT_EQ(c.answer["result"]["dgd"]["ping_time_ms"], 250);
+  EXPECT_EQ(c.answer["result"]["dgd"]["packets_lost"], 5);
+  ASSERT_TRUE(c.running.has_value());
+  EXPECT_EQ(c.running->dgd.ping_time_ms, 250u);
+  EXPECT_EQ(c.running->dgd.retry_time_ms, running_.dgd.retry_time_ms);
+  EXPECT_EQ(c.why, "no");
+  ASSERT_TRUE(c.write.has_value());
+  EXPECT_EQ(c.write->path, inet0_dropin_path(main_path()));
+  carry_out(c);
+  // What a restart runs: the main file and the record give the same tunables.
+  auto back = load_config(main_path());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->dgd.ping_time_ms, 250u);
+  EXPECT_EQ(back->dgd.packets_lost, 5u);
+  // A second change keeps the first one's keys in the record.
+  carry_out(decide({{"cmd", "no"}, {"set", {{"passive_dgd", true}}}}));
+  back = load_config(main_path());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->dgd.ping_time_ms, 250u);
+  EXPECT_TRUE(back->dgd.passive_dgd);
+}
+
+TEST_F(AdminChangeTest, NoModesRecordOnlyOrRunOnly) {
+  AdminChange run = decide({{"cmd", "no"}, {"mode", "running"}, {"set", {{"retry_time_ms", 50}}}});
+  ASSERT_TRUE(run.answer.value("ok", false)) << run.answer.dump();
+  EXPECT_FALSE(run.write.has_value());
+  ASSERT_TRUE(run.running.has_value());
+  EXPECT_EQ(run.running->dgd.retry_time_ms, 50u);
+  AdminChange rec = decide({{"cmd", "no"}, {"mode", "record"}, {"set", {{"retry_time_ms", 60}}}});
+  ASSERT_TRUE(rec.answer.value("ok", false)) << rec.answer.dump();
+  EXPECT_TRUE(rec.write.has_value());
+  EXPECT_FALSE(rec.running.has_value());
+  EXPECT_EQ(rec.answer["result"]["dgd"]["retry_time_ms"], 60);
+}
+
+TEST_F(AdminChangeTest, NoRefusalsChangeNothing) {
+  expect_refused(decide({{"cmd", "no"}, {"mode", "later"}, {"set", {{"ping_time_ms", 200}}}}),
+                 "bad_request");
+  expect_refused(decide({{"cmd", "no"}}), "bad_request");
+  expect_refused(decide({{"cmd", "no"}, {"set", json::object()}}), "bad_request");
+  expect_refused(decide({{"cmd", "no"}, {"set", {{"ping_time_ms", 5}}}}), "invalid");
+  expect_refused(decide({{"cmd", "no"}, {"set", {{"packets_lost", 0}}}}), "invalid");
+  expect_refused(decide({{"cmd", "no"}, {"set", {{"ping_time_ms", -100}}}}), "invalid");
+  expect_refused(decide({{"cmd", "no"}, {"set", {{"ping_time_ms", 5000000000ULL}}}}), "invalid");
+  expect_refused(decide({{"cmd", "no"}, {"set", {{"ping_time_ms", "100"}}}}), "invalid");
+  expect_refused(decide({{"cmd", "no"}, {"set", {{"passive_dgd", 1}}}}), "invalid");
+  // One bad key refuses the whole request, also the good keys before it.
+  expect_refused(decide({{"cmd", "no"}, {"set", {{"dgd_flush", 1}, {"ping_time_ms", 200}}}}),
+                 "invalid");
+  AdminChange c = decide({{"cmd", "no"}, {"set", {{"ping_time_ms", 5}}}});
+  EXPECT_NE(c.answer["error"]["message"].get<std::string>().find("below the minimum of 10"),
+            std::string::npos)
+      << c.answer.dump();
+}
+
+TEST_F(AdminChangeTest, NoWithARecordThatDoesNotLoadRecordsNothing) {
+  ASSERT_TRUE(write_file_atomic(inet0_dropin_path(main_path()), "[[route]\n", 0644));
+  expect_refused(decide({{"cmd", "no"}, {"set", {{"ping_time_ms", 200}}}}), "invalid");
+  AdminChange c = decide({{"cmd", "no"}, {"mode", "running"}, {"set", {{"ping_time_ms", 200}}}});
+  ASSERT_TRUE(c.answer.value("ok", false)) << c.answer.dump();
+  EXPECT_FALSE(c.write.has_value());
 }
 
 }  // namespace
