@@ -67,7 +67,20 @@ std::vector<Event> Tracker::step(const Inputs& in) {
                  " established connections here until they end",
              "", in.connections});
       }
+    } else if (!in.owner_self && !decided_ && in.connections > 0) {
+      // vipad restarted (kill -9 too) while this host was MOVING: the new tracker never saw it
+      // own the DVIPA, but a host that does not own it and holds connections on it is an old
+      // owner keeping them (forwarded flows go only to old owners). moving_timeout counts from
+      // now.
+      moving_ = true;
+      moving_since_ = in.now_ms;
+      out.push_back({"moving",
+                     "not the owner at start; keeping " + std::to_string(in.connections) +
+                         " established connections here until they end",
+                     "", in.connections});
     }
+    // The first view with a known count decides (as the owner: it moves once outbid).
+    if (in.owner_self || in.connections >= 0) decided_ = true;
     was_owner_ = in.owner_self;
     if (in.owner_id && !in.owner_self) last_other_owner_ = in.owner_id;
   }

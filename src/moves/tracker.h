@@ -62,6 +62,9 @@ class Tracker {
  private:
   Params p_;
   bool was_owner_ = false;
+  // A fresh tracker (vipad started or the DVIPA got peers) decides at its first view with a
+  // known count whether the connections here are an old owner's (MOVING across a restart).
+  bool decided_ = false;
   std::optional<std::string> last_other_owner_;
   bool moving_ = false;
   uint64_t moving_since_ = 0;

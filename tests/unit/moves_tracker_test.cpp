@@ -155,6 +155,54 @@ TEST(MovesTracker, RestartAdoptsWhatTheKernelForwards) {
   EXPECT_EQ(kinds(t.step(view(10'500, true, "h2"))), std::vector<std::string>{"forward_done"});
 }
 
+// vipad restarted (kill -9 too) on an old owner that was MOVING: the new tracker never saw it
+// own the DVIPA, but the connections it keeps are still here.
+TEST(MovesTracker, RestartWhileMovingMovesAgain) {
+  Tracker t(params("h1"));
+  auto evs = t.step(view(1'000, false, "h2", 5));
+  ASSERT_EQ(kinds(evs), std::vector<std::string>{"moving"});
+  EXPECT_EQ(evs[0].connections, 5);
+  EXPECT_TRUE(t.moving());
+  EXPECT_EQ(t.moving_since_ms(), 1'000u);
+  EXPECT_TRUE(t.step(view(1'200, false, "h2", 2)).empty());
+  Inputs in;
+  in.now_ms = 1'400;
+  in.connections = 0;
+  EXPECT_EQ(kinds(t.step(in)), std::vector<std::string>{"moving_done"});
+  EXPECT_FALSE(t.moving());
+}
+
+TEST(MovesTracker, RestartWithoutConnectionsDoesNotMove) {
+  Tracker t(params("h1"));
+  EXPECT_TRUE(t.step(view(1'000, false, "h2", 0)).empty());
+  EXPECT_FALSE(t.moving());
+  // Decided at the first view: connections seen later are no old owner's.
+  EXPECT_TRUE(t.step(view(1'200, false, "h2", 3)).empty());
+  EXPECT_FALSE(t.moving());
+}
+
+TEST(MovesTracker, RestartWaitsForAConnectionCount) {
+  Tracker t(params("h1"));
+  EXPECT_TRUE(t.step(view(1'000, false, "h2", -1)).empty());
+  EXPECT_EQ(kinds(t.step(view(1'200, false, "h2", 4))), std::vector<std::string>{"moving"});
+}
+
+TEST(MovesTracker, RestartAsTheOwnerDoesNotMove) {
+  Tracker t(params("h1"));
+  EXPECT_TRUE(t.step(view(1'000, true, "h1", 5)).empty());
+  EXPECT_FALSE(t.moving());
+  // It moves as usual once it is outbid.
+  EXPECT_EQ(kinds(t.step(view(1'200, false, "h2", 5))), std::vector<std::string>{"moving"});
+}
+
+TEST(MovesTracker, RestartWhileMovingTimesOutFromTheRestart) {
+  Tracker t(params("h1"));
+  t.step(view(1'000, false, "h2", 2));
+  EXPECT_TRUE(t.step(view(10'999, false, "h2", 2)).empty());
+  EXPECT_EQ(kinds(t.step(view(11'000, false, "h2", 2))),
+            std::vector<std::string>{"moving_timeout"});
+}
+
 TEST(MovesTracker, AnUnreadableViewDecidesNothing) {
   Tracker t(params("h2"));
   t.step(view(0, false, "h1"));
