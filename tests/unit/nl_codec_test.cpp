@@ -667,6 +667,20 @@ TEST(NlHostile, AddressOfTheWrongLengthIsRefused) {
   EXPECT_FALSE(nl::decode_address(f.msg()));
 }
 
+TEST(NlHostile, AddressFlagsShorterThanTheirPolicy) {
+  // IFA_FLAGS (the last attribute) with 2 payload bytes: the message is refused as a whole,
+  // rather than decoded with the 8-bit flags of its header.
+  alignas(4) char buf[kBufSize] = {};
+  Address v4{AF_INET, 4, ip("10.68.6.1"), 24, 0, 0};
+  nlmsghdr* nlh = nl::encode_address(buf, RTM_NEWADDR, v4);
+  auto* flags = reinterpret_cast<nlattr*>(buf + nlh->nlmsg_len - 8);
+  ASSERT_EQ(flags->nla_type, IFA_FLAGS);
+  ASSERT_TRUE(nl::decode_address(nlh));
+  flags->nla_len = 6;
+  Fenced f(nlh, nlh->nlmsg_len - 2);
+  EXPECT_FALSE(nl::decode_address(f.msg()));
+}
+
 TEST(NlHostile, MultipathWithBrokenNexthops) {
   // RTA_MULTIPATH payload: one good nexthop, then one claiming 0 bytes (an endless loop if
   // trusted), then one claiming more than is left.
