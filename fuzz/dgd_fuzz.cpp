@@ -7,7 +7,7 @@
 //   2  IPv4 packet with an ICMP echo reply (parse_echo_reply4)
 //   3  ICMPv6 echo reply (parse_echo_reply6)
 //   4  a netlink datagram of RTM_NEWNEIGH/DELNEIGH, walked as the event socket walks it
-//      (nl::walk_datagram) and given to parse_neighbour_event
+//      (nl::walk_datagram) and given to nl::decode_neighbour
 // What a parser accepts must also be self-consistent: a reply's addresses have the family of
 // its protocol, and an ARP packet built by vipad parses back to what was built.
 #include <cstdint>
@@ -17,9 +17,9 @@
 #include <memory>
 #include <span>
 
-#include "core/dgd_neigh.h"
 #include "core/dgd_packet.h"
 #include "nl/datagram.h"
+#include "nl/neighbour.h"
 
 namespace {
 
@@ -72,8 +72,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       vipa::nl::walk_datagram(dgram, [](const nlmsghdr* h) {
         auto msg = std::make_unique<char[]>(h->nlmsg_len);
         std::memcpy(msg.get(), h, h->nlmsg_len);
-        if (auto ev = vipa::parse_neighbour_event(reinterpret_cast<const nlmsghdr*>(msg.get())))
-          if (ev->dst.empty()) fail("neighbour event without an address");
+        auto ev = vipa::nl::decode_neighbour(reinterpret_cast<const nlmsghdr*>(msg.get()));
+        if (ev && ev->dst.empty()) fail("neighbour event without an address");
+        if (!ev && ev.error().message.empty()) fail("neighbour message refused without a reason");
       });
     }
   }

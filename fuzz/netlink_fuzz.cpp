@@ -4,7 +4,8 @@
 // Every message is copied into a heap block of exactly nlmsg_len bytes, so AddressSanitizer
 // reports a decoder reading one byte past the message. Decoded routes and addresses are encoded
 // again into blocks of exactly the size the encoders promise, and must decode to the same
-// identity (what vipad sends back when it rewrites a route's source).
+// identity (what vipad sends back when it rewrites a route's source). Decoded neighbours have an
+// IPv4 or IPv6 address and a link-layer address no longer than a device's.
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
@@ -18,6 +19,7 @@
 #include "nl/address.h"
 #include "nl/datagram.h"
 #include "nl/link.h"
+#include "nl/neighbour.h"
 #include "nl/route.h"
 
 namespace {
@@ -51,6 +53,11 @@ void check_address(const vipa::Address& a) {
     fail("encoded address decodes to another address");
 }
 
+void check_neighbour(const vipa::nl::NeighbourMsg& n) {
+  if (!n.dst.is_v4() && !n.dst.is_v6()) fail("neighbour without an IPv4 or IPv6 address");
+  if (n.lladdr.size() > 32) fail("link-layer address longer than MAX_ADDR_LEN");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -68,6 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (auto a = vipa::nl::decode_address(m)) check_address(*a);
     if (auto r = vipa::nl::decode_route(m)) check_route(*r);
+    if (auto n = vipa::nl::decode_neighbour(m)) check_neighbour(*n);
   });
   // And the one of a dump (src/nl/socket.cpp dump), with the sequence number of the first
   // message so that its control messages count.

@@ -25,6 +25,7 @@
 #include "daemon/log.h"
 #include "daemon/loop_guard.h"
 #include "nl/address.h"
+#include "nl/neighbour.h"
 #include "routing/daemons.h"
 
 namespace vipa {
@@ -170,7 +171,12 @@ void Daemon::track_link(const Link& old_link, const Link& new_link) {
 
 void Daemon::handle_message(const nlmsghdr* nlh) {
   if (nlh->nlmsg_type == RTM_NEWNEIGH || nlh->nlmsg_type == RTM_DELNEIGH) {
-    if (gw_) gw_->on_neighbour(nlh);
+    if (!gw_) return;
+    // Bridge FDB entries (AF_BRIDGE) come on the same group: not for dead gateway detection.
+    if (auto n = nl::decode_neighbour(nlh))
+      gw_->on_neighbour(*n);
+    else
+      log::debug(n.error().message);
     return;
   }
   // IPv4 flushes routes that used a deleted address as source, silently: remember the foreign

@@ -475,15 +475,14 @@ int GatewayMonitor::on_echo(sd_event_source* s, int fd, uint32_t, void* self) {
   return 0;
 }
 
-void GatewayMonitor::on_neighbour(const nlmsghdr* nlh) {
-  auto ev = parse_neighbour_event(nlh);
-  if (!ev) return;
-  Target* x = find(ev->ifindex, ev->dst);
+void GatewayMonitor::on_neighbour(const NeighbourEvent& ev) {
+  if (ev.proxy()) return;
+  Target* x = find(ev.ifindex, ev.dst);
   if (!x || !x->error.empty()) return;
   uint64_t t = now();
-  if (ev->failed())
+  if (ev.failed())
     note(*x, x->st.on_neighbour_failed(t, timing_), t);
-  else if (ev->reachable())
+  else if (ev.reachable())
     x->st.on_neighbour_reachable();
   if (!pending_.empty()) {
     sync_sockets();

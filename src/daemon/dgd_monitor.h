@@ -7,7 +7,6 @@
 // The per-gateway rules (when a gateway is dead, when it is back) are in core/dgd_state.h.
 #pragma once
 
-#include <linux/netlink.h>
 #include <systemd/sd-event.h>
 
 #include <functional>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/dgd_neigh.h"
 #include "core/dgd_packet.h"
 #include "core/dgd_state.h"
 #include "core/dgd_targets.h"
@@ -46,9 +46,10 @@ class GatewayMonitor {
   // After every converge. Targets whose key is unchanged keep their state (a dead one stays
   // dead); new ones start alive; dropped ones are forgotten.
   void set_targets(std::vector<GatewayTarget> targets);
-  // RTM_NEWNEIGH/RTM_DELNEIGH from the daemon's event socket (RTNLGRP_NEIGH): for passive DGD a
-  // target's gateway going NUD_FAILED is a miss, NUD_REACHABLE clears the misses.
-  void on_neighbour(const nlmsghdr* nlh);
+  // RTM_NEWNEIGH/RTM_DELNEIGH from the daemon's event socket (RTNLGRP_NEIGH), decoded by
+  // nl::decode_neighbour: for passive DGD a target's gateway going NUD_FAILED is a miss,
+  // NUD_REACHABLE clears the misses. Proxy entries are not neighbours and are passed over.
+  void on_neighbour(const NeighbourEvent& ev);
   // Per target: key, gateway, interface, source, active, probe ("ARP", "NS", "ICMP echo"),
   // track, alive, misses, since_ms,
   // last_rtt_us, probes_sent, replies, reason, error.

@@ -5,33 +5,41 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <span>
+
 #include "nl/attr.h"
 
 namespace vipa::nl {
+
+namespace {
+
+constexpr AttrPolicy kPolicy4[] = {{IFA_ADDRESS, 4, 4, "IFA_ADDRESS"},
+                                   {IFA_LOCAL, 4, 4, "IFA_LOCAL"},
+                                   {IFA_FLAGS, 4, 4, "IFA_FLAGS"}};
+constexpr AttrPolicy kPolicy6[] = {{IFA_ADDRESS, 16, 16, "IFA_ADDRESS"},
+                                   {IFA_LOCAL, 16, 16, "IFA_LOCAL"},
+                                   {IFA_FLAGS, 4, 4, "IFA_FLAGS"}};
+
+}  // namespace
 
 std::optional<Address> decode_address(const nlmsghdr* nlh) {
   if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifaddrmsg))) return std::nullopt;
   auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
   if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) return std::nullopt;
+  AttrTable<IFA_FLAGS + 1> at;
+  std::span<const AttrPolicy> policy =
+      ifa->ifa_family == AF_INET ? std::span(kPolicy4) : std::span(kPolicy6);
+  if (!parse_attrs(nlh, sizeof(ifaddrmsg), policy, at)) return std::nullopt;
   Address a;
   a.family = ifa->ifa_family;
   a.ifindex = static_cast<int>(ifa->ifa_index);
   a.prefixlen = ifa->ifa_prefixlen;
-  a.flags = ifa->ifa_flags;
+  a.flags = at[IFA_FLAGS] ? mnl_attr_get_u32(at[IFA_FLAGS]) : ifa->ifa_flags;
   a.scope = ifa->ifa_scope;
-  size_t alen = a.family == AF_INET ? 4 : 16;
   IpAddr address, local;
-  bool whole = for_each_attr(nlh, sizeof(ifaddrmsg), [&](const nlattr* at) {
-    uint16_t t = mnl_attr_get_type(at);
-    size_t n = mnl_attr_get_payload_len(at);
-    if ((t == IFA_ADDRESS || t == IFA_LOCAL) && n == alen) {
-      IpAddr v = IpAddr::from_bytes(a.family, mnl_attr_get_payload(at));
-      (t == IFA_LOCAL ? local : address) = v;
-    } else if (t == IFA_FLAGS && n == 4) {
-      a.flags = mnl_attr_get_u32(at);
-    }
-  });
-  if (!whole) return std::nullopt;
+  if (at[IFA_ADDRESS])
+    address = IpAddr::from_bytes(a.family, mnl_attr_get_payload(at[IFA_ADDRESS]));
+  if (at[IFA_LOCAL]) local = IpAddr::from_bytes(a.family, mnl_attr_get_payload(at[IFA_LOCAL]));
   // IPv4 point-to-point puts the peer in IFA_ADDRESS; the host's own address is IFA_LOCAL.
   a.addr = !local.empty() ? local : address;
   if (a.addr.empty()) return std::nullopt;

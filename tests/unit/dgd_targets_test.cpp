@@ -1,11 +1,9 @@
-// Which gateways are watched, from where, and how neighbour events are read.
+// Which gateways are watched, and from where.
 #include "core/dgd_targets.h"
 
 #include <gtest/gtest.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
-#include <linux/neighbour.h>
-#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
 #include <string>
@@ -13,7 +11,6 @@
 
 #include "config/config.h"
 #include "core/desired.h"
-#include "core/dgd_neigh.h"
 
 namespace vipa {
 namespace {
@@ -196,85 +193,6 @@ TEST(DgdTargets, SourceIsNeverTheVipaNorTentative) {
   Observed bare = seed();
   std::erase_if(bare.addrs, [](const Address& a) { return a.ifindex == 3 && a.family == AF_INET; });
   EXPECT_TRUE(dgd_probe_source(c, bare, 3, ip("10.68.5.2")).empty());
-}
-
-std::vector<uint8_t> unhex(const std::string& h) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2)
-    out.push_back(static_cast<uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  return out;
-}
-const nlmsghdr* msg(const std::vector<uint8_t>& b) {
-  return reinterpret_cast<const nlmsghdr*>(b.data());
-}
-
-// Captured from RTNLGRP_NEIGH (Linux 6.18) while pinging from x0 (ifindex 2):
-// `10.68.1.2 dev x0 lladdr 02:00:00:00:01:02 REACHABLE`
-const char* kReachable =
-    "4c0000001c0000000000000000000000020000000200000002000001080001000a4401020a00020002000000"
-    "0102000008000400040000001400030000000000000000000000000002000000";
-// `10.68.1.9 dev x0 FAILED` (nobody there)
-const char* kFailed4 =
-    "400000001c0000000000000000000000020000000200000020000001080001000a440109080004000600000014"
-    "000300a3180000330100000000000001000000";
-// `2001:db8:1::9 dev x0 FAILED`
-const char* kFailed6 =
-    "4c0000001c00000000000000000000000a00000002000000200000011400010020010db80001000000000000"
-    "00000009080004000600000014000300a3180000330100000000000001000000";
-
-TEST(DgdNeigh, ParsesKernelEvents) {
-  auto r = unhex(kReachable);
-  auto e = parse_neighbour_event(msg(r));
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->ifindex, 2);
-  EXPECT_EQ(e->dst, ip("10.68.1.2"));
-  EXPECT_TRUE(e->reachable());
-  EXPECT_FALSE(e->failed());
-
-  auto f4 = unhex(kFailed4);
-  e = parse_neighbour_event(msg(f4));
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->dst, ip("10.68.1.9"));
-  EXPECT_TRUE(e->failed());
-  EXPECT_FALSE(e->reachable());
-
-  auto f6 = unhex(kFailed6);
-  e = parse_neighbour_event(msg(f6));
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->dst, ip("2001:db8:1::9"));
-  EXPECT_TRUE(e->failed());
-}
-
-TEST(DgdNeigh, DeletedIsNeitherFailedNorReachable) {
-  auto b = unhex(kFailed4);
-  b[4] = RTM_DELNEIGH;
-  auto e = parse_neighbour_event(msg(b));
-  ASSERT_TRUE(e);
-  EXPECT_TRUE(e->deleted);
-  EXPECT_FALSE(e->failed());
-}
-
-TEST(DgdNeigh, Rejects) {
-  auto b = unhex(kFailed4);
-  auto bad = b;
-  bad[4] = RTM_NEWROUTE;
-  EXPECT_FALSE(parse_neighbour_event(msg(bad)));
-  bad = b;
-  bad[16] = AF_BRIDGE;
-  EXPECT_FALSE(parse_neighbour_event(msg(bad)));
-  bad = b;
-  bad[26] = NTF_PROXY;
-  EXPECT_FALSE(parse_neighbour_event(msg(bad)));
-  // Truncated: the header says less than an ndmsg; or the address attribute is cut off.
-  for (uint32_t len : {16u, 20u, 28u, 34u}) {
-    bad = b;
-    bad[0] = static_cast<uint8_t>(len);
-    EXPECT_FALSE(parse_neighbour_event(msg(bad))) << len;
-  }
-  // An IPv6-sized address in an IPv4 message.
-  bad = b;
-  bad[28] = 20;
-  EXPECT_FALSE(parse_neighbour_event(msg(bad)));
 }
 
 }  // namespace

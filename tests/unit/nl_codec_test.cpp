@@ -8,35 +8,21 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <vector>
 
+#include "fenced.h"
 #include "nl/address.h"
 #include "nl/link.h"
 #include "nl/route.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define VIPA_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define VIPA_TEST_ASAN 1
-#endif
-#endif
-#if defined(VIPA_TEST_ASAN)
-#include <sanitizer/asan_interface.h>
-constexpr bool kAsan = true;
-#else
-#define ASAN_POISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
-#define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
-constexpr bool kAsan = false;
-#endif
-
 namespace vipa {
 namespace {
+
+using nltest::Fenced;
+using nltest::kPoison;
 
 #include "../data/nl/golden.inc"
 
@@ -46,43 +32,6 @@ IpAddr ip(const char* s) {
 
 // Request buffers (MNL_SOCKET_BUFFER_SIZE asks sysconf(), which makes a variable-length array).
 constexpr size_t kBufSize = 8192;
-
-// A message copied to the very end of a readable page, the next page unreadable: a decoder that
-// reads past the message faults. nlmsghdr must stay 4-byte aligned, so a length that is not a
-// multiple of 4 leaves up to 3 bytes before the page end: they hold kPoison (reading them shows
-// up in what is decoded), and under AddressSanitizer they are poisoned, so there the fence is
-// exact to the byte for every length.
-constexpr unsigned char kPoison = 0xee;
-class Fenced {
- public:
-  Fenced(const void* data, size_t len, size_t claimed_len = 0) {
-    page_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    void* m = mmap(nullptr, 2 * page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    base_ = static_cast<unsigned char*>(m);
-    mprotect(base_ + page_, page_, PROT_NONE);
-    size_t room = (len + 3) & ~size_t{3};
-    msg_ = base_ + page_ - room;
-    std::memset(msg_, kPoison, room);
-    std::memcpy(msg_, data, len);
-    reinterpret_cast<nlmsghdr*>(msg_)->nlmsg_len =
-        static_cast<uint32_t>(claimed_len ? claimed_len : len);
-    tail_ = room - len;
-    if (tail_) ASAN_POISON_MEMORY_REGION(msg_ + len, tail_);
-  }
-  ~Fenced() {
-    if (tail_) ASAN_UNPOISON_MEMORY_REGION(base_ + page_ - tail_, tail_);
-    munmap(base_, 2 * page_);
-  }
-  Fenced(const Fenced&) = delete;
-  Fenced& operator=(const Fenced&) = delete;
-  const nlmsghdr* msg() const { return reinterpret_cast<const nlmsghdr*>(msg_); }
-
- private:
-  size_t page_ = 0;
-  size_t tail_ = 0;  // bytes between the message's end and the page's
-  unsigned char* base_ = nullptr;
-  unsigned char* msg_ = nullptr;
-};
 
 // The fence itself: the byte right after the message cannot be read, whatever its length (the
 // lengths that are not multiples of 4 only where AddressSanitizer poisons the gap).
@@ -715,6 +664,20 @@ TEST(NlHostile, AddressOfTheWrongLengthIsRefused) {
   nlmsghdr* nlh = nl::encode_address(buf, RTM_NEWADDR, v6);
   static_cast<ifaddrmsg*>(mnl_nlmsg_get_payload(nlh))->ifa_family = AF_INET;
   Fenced f(nlh, nlh->nlmsg_len);
+  EXPECT_FALSE(nl::decode_address(f.msg()));
+}
+
+TEST(NlHostile, AddressFlagsShorterThanTheirPolicy) {
+  // IFA_FLAGS (the last attribute) with 2 payload bytes: the message is refused as a whole,
+  // rather than decoded with the 8-bit flags of its header.
+  alignas(4) char buf[kBufSize] = {};
+  Address v4{AF_INET, 4, ip("10.68.6.1"), 24, 0, 0};
+  nlmsghdr* nlh = nl::encode_address(buf, RTM_NEWADDR, v4);
+  auto* flags = reinterpret_cast<nlattr*>(buf + nlh->nlmsg_len - 8);
+  ASSERT_EQ(flags->nla_type, IFA_FLAGS);
+  ASSERT_TRUE(nl::decode_address(nlh));
+  flags->nla_len = 6;
+  Fenced f(nlh, nlh->nlmsg_len - 2);
   EXPECT_FALSE(nl::decode_address(f.msg()));
 }
 
