@@ -16,16 +16,17 @@
 //  - vipactl's formatting of whatever JSON comes back (src/ctl/aix_format.h promises it never
 //    throws, whatever the fields hold).
 // An uncaught exception or a broken property aborts, which libFuzzer reports as a crash.
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <linux/if.h>
-#include <linux/rtnetlink.h>
-#include <sys/socket.h>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
