@@ -9,15 +9,24 @@
 //    are one session, so a change builds on the ones before. Checked: a refusal changes
 //    nothing; an accepted change keeps the running config valid, and the record it writes
 //    loads with the main file (load_config's own reader) back to the VIPAs and routes that run;
+//  - routes and route_costs through parse_page() and the pure answer builders vipad calls, on a
+//    small kernel table. Checked: a refusal names the field; an accepted page is the slice
+//    [offset, offset + limit) of the whole answer, with its "total", and "next" exactly when
+//    rows follow; a client following "next" (next_page_offset) gets every row once;
 //  - vipactl's formatting of whatever JSON comes back (src/ctl/aix_format.h promises it never
 //    throws, whatever the fields hold).
 // An uncaught exception or a broken property aborts, which libFuzzer reports as a crash.
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +35,10 @@
 #include "config/config.h"
 #include "config/inet0.h"
 #include "core/admin_change.h"
+#include "core/paging.h"
+#include "core/status_view.h"
 #include "ctl/aix_format.h"
+#include "ctl/aix_inet_format.h"
 #include "ctl/request.h"
 
 namespace {
@@ -155,11 +167,80 @@ void format_everything(const json& j) {
     (void)ctl::format_status(r);
     (void)ctl::format_vipa(r);
     (void)ctl::format_netstat(r, ctl::RouteFamily::kAll);
+    (void)ctl::format_netstat_costs(r, ctl::RouteFamily::kAll);
   }
   if (j.contains("destination") && j["destination"].is_string() && j.contains("prefixlen") &&
       j["prefixlen"].is_number_integer())
     (void)ctl::abbreviate_destination(j["destination"].get<std::string>(),
                                       j["prefixlen"].get<int>());
+}
+
+// A small kernel table: en1 with an address, vipad's default route, and others' routes.
+const vipa::Observed& kernel() {
+  static const vipa::Observed o = [] {
+    vipa::Observed k;
+    k.links[2] = {2, "en1", "veth", IFF_UP | IFF_LOWER_UP};
+    k.addrs.push_back({AF_INET, 2, *vipa::IpAddr::parse("10.68.1.1"), 24});
+    for (int i = 0; i < 6; ++i) {
+      vipa::Route r;
+      r.family = AF_INET;
+      r.table = i == 5 ? RT_TABLE_LOCAL : RT_TABLE_MAIN;
+      r.type = i == 5 ? RTN_LOCAL : RTN_UNICAST;
+      r.dst = *vipa::IpAddr::parse(i == 0 ? "0.0.0.0" : "10.68." + std::to_string(100 + i) + ".0");
+      r.dst_len = i == 0 ? 0 : 24;
+      r.protocol = i == 0 ? vipa::kProtoVipa : RTPROT_STATIC;
+      r.priority = i == 0 ? 10 : 0;
+      r.oif = 2;
+      r.gateway = *vipa::IpAddr::parse("10.68.1.2");
+      k.routes[r.key()] = r;
+    }
+    return k;
+  }();
+  return o;
+}
+
+// `routes` and `route_costs` as vipad answers them, with the paging properties checked.
+json paged(const Host& host, const json& req, const std::string& cmd) {
+  std::string fam =
+      req.contains("family") && req["family"].is_string() ? req["family"].get<std::string>() : "";
+  const std::set<std::string> dead = {vipa::gateway_key(*vipa::IpAddr::parse("10.68.1.2"), 2)};
+  auto build = [&](const vipa::Page& p) {
+    return cmd == "routes" ? vipa::routes_json(host.running, kernel(), fam, p)
+                           : vipa::route_costs_json(host.running, kernel(), dead, fam, p);
+  };
+  auto page = vipa::parse_page(req, cmd);
+  if (!page.ok()) {
+    const std::string& m = page.error().message;
+    if (m.find("\"offset\"") == std::string::npos && m.find("\"limit\"") == std::string::npos)
+      fail("a refused page names no field: " + m);
+    return vipa::ctl::error_answer("bad_request", m);
+  }
+  if (page->limit == 0 || page->limit > vipa::ctl::kRoutesPerAnswer) fail("limit out of range");
+  json whole = build(vipa::Page{0, SIZE_MAX});
+  json answer = build(*page);
+  const json& rows = answer["routes"];
+  size_t total = whole["total"].get<size_t>();
+  if (answer["total"] != whole["total"] || whole["routes"].size() != total)
+    fail("total is not the number of rows");
+  if (rows.size() > page->limit) fail("a page longer than its limit");
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i] != whole["routes"][page->offset + i]) fail("a page is not a slice of the whole");
+  bool more = page->offset < total && total - page->offset > rows.size();
+  if (more != answer.contains("next") ||
+      (more && answer["next"].get<size_t>() != page->offset + rows.size()))
+    fail("\"next\" is wrong");
+  // A client following "next" from offset 0 with this limit gets every row once.
+  size_t got = 0;
+  for (size_t offset = 0;;) {
+    json p = build(vipa::Page{offset, page->limit});
+    got += p["routes"].size();
+    auto next = vipa::next_page_offset(p, offset);
+    if (!next.ok()) fail("next_page_offset: " + next.error().message);
+    if (!next->has_value()) break;
+    offset = **next;
+  }
+  if (got != total) fail("following \"next\" missed rows");
+  return {{"v", 1}, {"ok", true}, {"result", answer}};
 }
 
 // The daemon's own decoder (ctl::answer_line) with a handler that answers the changing
@@ -168,6 +249,7 @@ void handle_line(Host& host, const std::string& line) {
   auto handler = [&host](const json& req, bool) -> json {
     const std::string cmd = req["cmd"].get<std::string>();
     if (vipa::is_admin_command(cmd)) return admin(host, req);
+    if (cmd == "routes" || cmd == "route_costs") return paged(host, req, cmd);
     if (req.contains("name") && req["name"].is_string())
       (void)vipa::valid_ifname(req["name"].get<std::string>());
     return {{"v", 1}, {"ok", true}, {"result", json::object()}};

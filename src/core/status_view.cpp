@@ -210,44 +210,125 @@ json status_json(const StatusInput& in) {
   return j;
 }
 
-json routes_json(const Config& cfg, const Observed& obs, const std::string& family, size_t offset,
-                 size_t limit) {
+namespace {
+
+bool in_family(const Route& r, const std::string& family) {
+  if (family == "inet") return r.family == AF_INET;
+  if (family == "inet6") return r.family == AF_INET6;
+  return true;
+}
+
+// One kernel route as `routes` and `route_costs` show it.
+json route_row(const Config& cfg, const Observed& obs, const Route& r,
+               const std::set<IpAddr>& vipa_addrs) {
+  const Link* x = obs.link(r.oif);
+  IpAddr ifaddr;
+  if (x)
+    for (auto* a : obs.addrs_on(x->ifindex))
+      if (a->family == r.family && (a->flags & IFA_F_SECONDARY) == 0 &&
+          Prefix{a->addr, a->prefixlen}.contains(r.dst) && ifaddr.empty())
+        ifaddr = a->addr;
+  json flags = json::array();
+  if (r.linkdown) flags.push_back("linkdown");
+  return {{"family", r.family == AF_INET ? "inet" : "inet6"},
+          {"table", table_name(r.table, cfg.routing.table)},
+          {"type", type_name(r.type)},
+          {"destination", r.dst_len == 0 && r.dst.empty() ? (r.family == AF_INET ? "0.0.0.0" : "::")
+                                                          : r.dst.str()},
+          {"prefixlen", r.dst_len},
+          {"gateway", r.gateway.str()},
+          {"interface", x ? escape_bytes(x->name) : ""},
+          {"metric", r.priority},
+          {"protocol", proto_name(r.protocol)},
+          {"scope", scope_name(r.scope)},
+          {"prefsrc", r.prefsrc.str()},
+          {"ifaddr", ifaddr.str()},
+          {"vipa", r.type == RTN_LOCAL && vipa_addrs.count(r.dst) > 0},
+          {"flags", flags}};
+}
+
+// The [[route]] entry a kernel route of vipad's is, if any: same destination and gateway.
+const RouteConfig* configured_route(const Config& cfg, const Route& r, size_t* index) {
+  for (size_t i = 0; i < cfg.routes.size(); ++i) {
+    const RouteConfig& rc = cfg.routes[i];
+    if (!rc.destination || rc.destination->len != r.dst_len ||
+        (rc.destination->len > 0 && rc.destination->addr.str() != r.dst.str()) ||
+        (rc.gateway ? rc.gateway->str() : "") != r.gateway.str())
+      continue;
+    *index = i;
+    return &rc;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+json routes_json(const Config& cfg, const Observed& obs, const std::string& family,
+                 const Page& page) {
   json out = json::array();
   size_t seen = 0;
   const std::set<IpAddr> vipa_addrs = vipa_addresses(cfg);
   for (auto& [k, r] : obs.routes) {
-    if (family == "inet" && r.family != AF_INET) continue;
-    if (family == "inet6" && r.family != AF_INET6) continue;
-    if (seen++ < offset || out.size() >= limit) continue;  // counted for "total" only
-    const Link* x = obs.link(r.oif);
-    IpAddr ifaddr;
-    if (x)
-      for (auto* a : obs.addrs_on(x->ifindex))
-        if (a->family == r.family && (a->flags & IFA_F_SECONDARY) == 0 &&
-            Prefix{a->addr, a->prefixlen}.contains(r.dst) && ifaddr.empty())
-          ifaddr = a->addr;
-    json flags = json::array();
-    if (r.linkdown) flags.push_back("linkdown");
-    out.push_back(
-        {{"family", r.family == AF_INET ? "inet" : "inet6"},
-         {"table", table_name(r.table, cfg.routing.table)},
-         {"type", type_name(r.type)},
-         {"destination",
-          r.dst_len == 0 && r.dst.empty() ? (r.family == AF_INET ? "0.0.0.0" : "::") : r.dst.str()},
-         {"prefixlen", r.dst_len},
-         {"gateway", r.gateway.str()},
-         {"interface", x ? escape_bytes(x->name) : ""},
-         {"metric", r.priority},
-         {"protocol", proto_name(r.protocol)},
-         {"scope", scope_name(r.scope)},
-         {"prefsrc", r.prefsrc.str()},
-         {"ifaddr", ifaddr.str()},
-         {"vipa", r.type == RTN_LOCAL && vipa_addrs.count(r.dst) > 0},
-         {"flags", flags}});
+    if (!in_family(r, family)) continue;
+    if (page.holds(seen++)) out.push_back(route_row(cfg, obs, r, vipa_addrs));
   }
-  json page = {{"routes", out}, {"total", seen}};
-  if (offset + out.size() < seen) page["next"] = offset + out.size();
-  return page;
+  json answer = {{"routes", out}};
+  add_page_fields(answer, page, out.size(), seen);
+  return answer;
+}
+
+json route_costs_json(const Config& cfg, const Observed& obs,
+                      const std::set<std::string>& dead_gateways, const std::string& family,
+                      const Page& page) {
+  json out = json::array();
+  size_t seen = 0;
+  const std::set<IpAddr> vipa_addrs = vipa_addresses(cfg);
+  std::vector<bool> matched(cfg.routes.size(), false);
+  auto gateway_state = [&](const RouteConfig& rc, int oif) {
+    return dead_gateways.count(gateway_key(*rc.gateway, oif)) ? "dead" : "alive";
+  };
+  for (auto& [k, r] : obs.routes) {
+    if (!in_family(r, family) || r.table != RT_TABLE_MAIN || r.type != RTN_UNICAST) continue;
+    size_t i = 0;
+    const RouteConfig* rc = r.protocol == kProtoVipa ? configured_route(cfg, r, &i) : nullptr;
+    if (rc) matched[i] = true;
+    if (!page.holds(seen++)) continue;
+    json row = route_row(cfg, obs, r, vipa_addrs);
+    if (rc) {
+      row["config_cost"] = rc->metric;
+      row["active_dgd"] = rc->active_dgd;
+      if (rc->gateway && rc->active_dgd)
+        row["gateway_state"] = gateway_state(*rc, route_oif(cfg, obs, *rc));
+    }
+    out.push_back(std::move(row));
+  }
+  for (size_t i = 0; i < cfg.routes.size(); ++i) {
+    const RouteConfig& rc = cfg.routes[i];
+    if (matched[i] || !rc.destination) continue;
+    const char* fam = rc.family == AF_INET6 ? "inet6" : "inet";
+    if (!family.empty() && family != fam) continue;
+    if (!page.holds(seen++)) continue;
+    int oif = route_oif(cfg, obs, rc);
+    const Link* l = obs.link(oif);
+    json row = {{"family", fam},
+                {"table", "main"},
+                {"type", "unicast"},
+                {"destination", rc.destination->addr.str()},
+                {"prefixlen", rc.destination->len},
+                {"gateway", rc.gateway ? rc.gateway->str() : ""},
+                {"interface", l ? l->name : rc.interface},
+                {"metric", rc.metric},
+                {"config_cost", rc.metric},
+                {"protocol", "vipa"},
+                {"installed", false},
+                {"active_dgd", rc.active_dgd},
+                {"flags", json::array()}};
+    if (rc.gateway && rc.active_dgd) row["gateway_state"] = gateway_state(rc, oif);
+    out.push_back(std::move(row));
+  }
+  json answer = {{"routes", out}};
+  add_page_fields(answer, page, out.size(), seen);
+  return answer;
 }
 
 MetricsSnapshot metrics_snapshot(const StatusInput& in, const MetricsInput& mi) {

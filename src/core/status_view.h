@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "config/config.h"
 #include "core/desired.h"
 #include "core/metrics_text.h"
 #include "core/model.h"
+#include "core/paging.h"
 
 namespace vipa {
 
@@ -34,10 +36,18 @@ struct StatusInput {
 nlohmann::json vipa_status(const StatusInput& in, const VipaConfig& v);
 // `vipactl status`: every VIPA, the owned routes, the gateways and the counters.
 nlohmann::json status_json(const StatusInput& in);
-// `vipactl netstat -rn` (family "inet", "inet6" or "" for both): at most `limit` routes from
-// the `offset`-th on, with "total" and, when more follow, "next".
+// `vipactl netstat -rn` (family "inet", "inet6" or "" for both): the page's routes, with
+// "total" and, when more follow, "next" (core/paging.h).
 nlohmann::json routes_json(const Config& cfg, const Observed& obs, const std::string& family,
-                           size_t offset = 0, size_t limit = SIZE_MAX);
+                           const Page& page = Page{0, SIZE_MAX});
+// `vipactl netstat -C` (the `route_costs` answer), one page of it: the main table's unicast
+// routes (in the order of `routes`), those vipad installed with their configured cost,
+// active_dgd and gateway state, then the configured routes not in the kernel (withdrawn for a
+// dead gateway, or waiting for their interface) with "installed": false. Only the page's rows
+// are built; "total" counts them all.
+nlohmann::json route_costs_json(const Config& cfg, const Observed& obs,
+                                const std::set<std::string>& dead_gateways,
+                                const std::string& family, const Page& page = Page{0, SIZE_MAX});
 
 struct MetricsInput {
   const std::map<std::string, uint64_t>& failovers_by_vipa;

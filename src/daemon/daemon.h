@@ -77,15 +77,12 @@ class Daemon {
   void refresh_routing_daemon(const std::vector<IpAddr>& restored);
   void run_hook(const std::string& event, const std::string& vipa, const nlohmann::json& extra);
   nlohmann::json vipa_json(const VipaConfig& v) const;
-  // At most `limit` routes from the `offset`-th on; "total" and, when more follow, "next".
-  nlohmann::json routes_json(const std::string& family, size_t offset = 0,
-                             size_t limit = SIZE_MAX) const;
   // mkdev, chdev, rmdev and route, decided by core/admin_change.h (daemon_admin.cpp).
   nlohmann::json cmd_admin(const nlohmann::json& req);
   nlohmann::json cmd_reload();
-  // AIX's inet0 commands: route, no, netstat -in/-C, lsdev (daemon_route_cmds.cpp).
+  // AIX's inet0 commands: route, no, netstat -in, lsdev (daemon_route_cmds.cpp); netstat -C is
+  // core/status_view.h's route_costs_json.
   nlohmann::json cmd_interfaces();
-  nlohmann::json cmd_route_costs(const std::string& family) const;
   nlohmann::json cmd_inet0() const;
   nlohmann::json dvipa_request(const nlohmann::json& req, bool privileged);  // daemon_dvipa.cpp
   void start_dvipa();

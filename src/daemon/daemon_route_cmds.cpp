@@ -1,9 +1,9 @@
-// AIX's network-wide commands (inet0): no, and the read-only views behind netstat -in,
-// netstat -C and lsdev -Cc if. route add/delete (and chdev -l inet0, which vipactl sends as
-// route requests) are decided by core/admin_change.h and carried out in daemon_admin.cpp.
-// `no` is validated as a whole config first, then applied to the running state and/or
-// recorded in PATH.d/50-vipactl-inet0.toml (config/inet0.h), atomically; a refused change
-// leaves both as they were.
+// AIX's network-wide commands (inet0): no, and the read-only views behind netstat -in and
+// lsdev -Cc if (netstat -C is core/status_view.h's route_costs_json). route add/delete (and chdev
+// -l inet0, which vipactl sends as route requests) are decided by core/admin_change.h and carried
+// out in daemon_admin.cpp. `no` is validated as a whole config first, then applied to the running
+// state and/or recorded in PATH.d/50-vipactl-inet0.toml (config/inet0.h), atomically; a refused
+// change leaves both as they were.
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
@@ -73,62 +73,6 @@ json Daemon::cmd_interfaces() {
       out.push_back(
           {{"name", v.name}, {"vipa", true}, {"present", false}, {"addresses", json::array()}});
   return ok({{"interfaces", out}});
-}
-
-json Daemon::cmd_route_costs(const std::string& family) const {
-  json kroutes = routes_json(family)["routes"];
-  json out = json::array();
-  const Observed& obs = cache_.obs();
-  std::vector<bool> matched(cfg_.routes.size(), false);
-  for (auto& k : kroutes) {
-    if (k["table"] != "main" || k["type"] != "unicast") continue;
-    if (k["protocol"] == "vipa") {
-      for (size_t i = 0; i < cfg_.routes.size(); ++i) {
-        const RouteConfig& rc = cfg_.routes[i];
-        if (!rc.destination || rc.destination->len != k["prefixlen"].get<int>() ||
-            (rc.destination->len > 0 && rc.destination->addr.str() != k["destination"]) ||
-            (rc.gateway ? rc.gateway->str() : "") != k["gateway"])
-          continue;
-        matched[i] = true;
-        k["config_cost"] = rc.metric;
-        k["active_dgd"] = rc.active_dgd;
-        if (rc.gateway && rc.active_dgd)
-          k["gateway_state"] =
-              intent_.dead_gateways.count(gateway_key(*rc.gateway, route_oif(cfg_, obs, rc)))
-                  ? "dead"
-                  : "alive";
-        break;
-      }
-    }
-    out.push_back(k);
-  }
-  // A configured route that is not in the kernel: withdrawn for a dead gateway, or waiting for
-  // its interface.
-  for (size_t i = 0; i < cfg_.routes.size(); ++i) {
-    const RouteConfig& rc = cfg_.routes[i];
-    if (matched[i] || !rc.destination) continue;
-    const char* fam = rc.family == AF_INET6 ? "inet6" : "inet";
-    if (!family.empty() && family != fam) continue;
-    int oif = route_oif(cfg_, obs, rc);
-    const Link* l = obs.link(oif);
-    bool dead = rc.gateway && intent_.dead_gateways.count(gateway_key(*rc.gateway, oif));
-    json row = {{"family", fam},
-                {"table", "main"},
-                {"type", "unicast"},
-                {"destination", rc.destination->addr.str()},
-                {"prefixlen", rc.destination->len},
-                {"gateway", rc.gateway ? rc.gateway->str() : ""},
-                {"interface", l ? l->name : rc.interface},
-                {"metric", rc.metric},
-                {"config_cost", rc.metric},
-                {"protocol", "vipa"},
-                {"installed", false},
-                {"active_dgd", rc.active_dgd},
-                {"flags", json::array()}};
-    if (rc.gateway && rc.active_dgd) row["gateway_state"] = dead ? "dead" : "alive";
-    out.push_back(row);
-  }
-  return ok({{"routes", out}});
 }
 
 json Daemon::cmd_inet0() const {

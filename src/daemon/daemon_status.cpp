@@ -28,10 +28,6 @@ json Daemon::status_json() const {
   return vipa::status_json(status_input());
 }
 
-json Daemon::routes_json(const std::string& family, size_t offset, size_t limit) const {
-  return vipa::routes_json(cfg_, cache_.obs(), family, offset, limit);
-}
-
 MetricsSnapshot Daemon::metrics_snapshot() const {
   return vipa::metrics_snapshot(status_input(),
                                 {failovers_by_vipa_, reconcile_hist_, converged_now_});
@@ -61,22 +57,15 @@ json Daemon::handle_request(const json& req, bool privileged) {
         if (v.name == req["name"]) return ok(vipa_json(v));
       return error_answer("not_found", "no VIPA named " + req["name"].get<std::string>());
     }
-    if (cmd == "routes") {
+    if (cmd == "routes" || cmd == "route_costs") {
       std::string fam = req.contains("family") && req["family"].is_string()
                             ? req["family"].get<std::string>()
                             : "";
       // One answer holds at most ctl::kRoutesPerAnswer routes; a client pages with "offset".
-      size_t page[2] = {0, ctl::kRoutesPerAnswer};
-      const char* names[2] = {"offset", "limit"};
-      for (int i = 0; i < 2; ++i) {
-        if (!req.contains(names[i])) continue;
-        if (!req[names[i]].is_number_unsigned() || (i == 1 && req[names[i]] == 0))
-          return error_answer("bad_request", std::string("routes: \"") + names[i] +
-                                                 "\" must be a " +
-                                                 (i ? "positive" : "non-negative") + " integer");
-        page[i] = req[names[i]].get<size_t>();
-      }
-      return ok(routes_json(fam, page[0], std::min(page[1], ctl::kRoutesPerAnswer)));
+      auto page = parse_page(req, cmd);
+      if (!page.ok()) return error_answer("bad_request", page.error().message);
+      if (cmd == "routes") return ok(routes_json(cfg_, cache_.obs(), fam, *page));
+      return ok(route_costs_json(cfg_, cache_.obs(), intent_.dead_gateways, fam, *page));
     }
     if (cmd == "source" && srcsel_) return ok(srcsel_->status(cfg_, cache_.obs()));
     if (cmd == "source_test" && srcsel_) {
@@ -87,7 +76,6 @@ json Daemon::handle_request(const json& req, bool privileged) {
     if (is_admin_command(cmd)) return cmd_admin(req);
     if (cmd == "reload") return cmd_reload();
     if (cmd == "interfaces") return cmd_interfaces();
-    if (cmd == "route_costs") return cmd_route_costs(req.value("family", std::string()));
     if (cmd == "inet0") return cmd_inet0();
   } catch (const json::exception& e) {
     return error_answer("bad_request", std::string("malformed request: ") + e.what());

@@ -127,18 +127,9 @@ int run_netstat(Session& s, const NetstatArgs& a) {
     family = a.family == "inet" ? ctl::RouteFamily::kInet : ctl::RouteFamily::kInet6;
   }
   // The table comes in pages ("next" names the offset of the following one).
-  json all = {{"routes", json::array()}};
-  for (size_t offset = 0;;) {
-    args["offset"] = offset;
-    Answer ans = s.call("routes", args);
-    if (!ans.ok()) return ans.exit_code;
-    for (auto& r : ans.result.value("routes", json::array())) all["routes"].push_back(r);
-    if (!ans.result.contains("next") || !ans.result["next"].is_number_unsigned() ||
-        ans.result["next"].get<size_t>() <= offset)
-      break;
-    offset = ans.result["next"].get<size_t>();
-  }
-  std::cout << ctl::format_netstat(all, family);
+  Answer all = s.call_all_pages("routes", std::move(args));
+  if (!all.ok()) return all.exit_code;
+  std::cout << ctl::format_netstat(all.result, family);
   return kExitOk;
 }
 

@@ -57,7 +57,7 @@ int run_netstat_in(Session& s, const NetstatArgs& a) {
 int run_netstat_costs(Session& s, const NetstatArgs& a) {
   json args = json::object();
   if (!a.family.empty()) args["family"] = a.family;
-  Answer ans = s.call("route_costs", std::move(args));
+  Answer ans = s.call_all_pages("route_costs", std::move(args));
   if (!ans.ok()) return ans.exit_code;
   std::cout << ctl::format_netstat_costs(ans.result, family_of(a.family));
   return kExitOk;

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <iostream>
 
+#include "core/paging.h"
+
 namespace vipa::vipactl {
 
 using nlohmann::json;
@@ -80,6 +82,26 @@ Answer Session::call(const std::string& cmd, json args) {
   if (message.empty()) message = code.empty() ? "vipad reported an error" : code;
   answer.exit_code = fail(exit_code_for_error(code), message);
   return answer;
+}
+
+Answer Session::call_all_pages(const std::string& cmd, json args) {
+  Answer all;
+  all.result = {{"routes", json::array()}};
+  for (size_t offset = 0;;) {
+    args["offset"] = offset;
+    Answer page = call(cmd, args);
+    if (!page.ok()) return page;
+    if (page.result.is_object() && page.result.contains("routes") &&
+        page.result["routes"].is_array())
+      for (auto& r : page.result["routes"]) all.result["routes"].push_back(std::move(r));
+    auto next = next_page_offset(page.result, offset);
+    if (!next.ok()) {
+      all.exit_code = fail(kExitFailure, cmd + ": " + next.error().message);
+      return all;
+    }
+    if (!next->has_value()) return all;
+    offset = **next;
+  }
 }
 
 }  // namespace vipa::vipactl

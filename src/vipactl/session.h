@@ -40,6 +40,10 @@ class Session {
   // Sends {"v":1,"id":N,"cmd":cmd,...args} and waits for its answer. A failure has already
   // been printed when this returns; the caller only passes the exit code on.
   Answer call(const std::string& cmd, nlohmann::json args = nlohmann::json::object());
+  // A paged command (`routes`, `route_costs`; core/paging.h): calls it from offset 0 and then
+  // at each answer's "next" until an answer has none, and returns {"routes": every page's
+  // rows}. A "next" that does not move forward fails the call (it would never end).
+  Answer call_all_pages(const std::string& cmd, nlohmann::json args = nlohmann::json::object());
 
   // The connection after a successful call (monitor keeps reading EVENT lines from it).
   ControlConnection* connection() { return conn_ ? &*conn_ : nullptr; }

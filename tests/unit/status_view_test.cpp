@@ -9,6 +9,8 @@
 namespace vipa {
 namespace {
 
+using nlohmann::json;
+
 constexpr uint32_t kUp = IFF_UP | IFF_LOWER_UP;
 
 IpAddr ip(const char* s) {
@@ -133,6 +135,164 @@ TEST_F(StatusView, NetstatNamesProtocolsAndMarksTheVipa) {
   }
   EXPECT_TRUE(saw_local && saw_default);
   EXPECT_TRUE(routes_json(cfg, o, "inet6")["routes"].empty());
+}
+
+TEST_F(StatusView, RoutesArePagedWithTotalAndNext) {
+  auto all = routes_json(cfg, o, "");
+  EXPECT_EQ(all["total"], 2);
+  EXPECT_FALSE(all.contains("next"));
+  auto first = routes_json(cfg, o, "", Page{0, 1});
+  ASSERT_EQ(first["routes"].size(), 1u);
+  EXPECT_EQ(first["total"], 2);
+  EXPECT_EQ(first["next"], 1);
+  auto second = routes_json(cfg, o, "", Page{1, 1});
+  ASSERT_EQ(second["routes"].size(), 1u);
+  EXPECT_FALSE(second.contains("next"));
+  EXPECT_EQ(first["routes"][0], all["routes"][0]);
+  EXPECT_EQ(second["routes"][0], all["routes"][1]);
+  auto past = routes_json(cfg, o, "", Page{7, 1});
+  EXPECT_TRUE(past["routes"].empty());
+  EXPECT_EQ(past["total"], 2);
+  EXPECT_FALSE(past.contains("next"));
+}
+
+// A config whose second route is not in the kernel (its gateway is dead), and a third that
+// waits for an interface that is not there.
+constexpr std::string_view kCostConfig = R"(
+[vipa.vi0]
+netaddr = "10.68.6.1"
+netmask = "255.255.255.0"
+interface_names = ["en1", "en5"]
+
+[[route]]
+destination = "default"
+gateway = "10.68.1.2"
+metric = 10
+active_dgd = true
+
+[[route]]
+destination = "10.68.20.0/24"
+gateway = "10.68.1.3"
+metric = 20
+active_dgd = true
+
+[[route]]
+destination = "2001:db8:30::/64"
+gateway = "2001:db8:1::3"
+interface = "en9"
+metric = 30
+)";
+
+class RouteCosts : public StatusView {
+ protected:
+  void SetUp() override {
+    StatusView::SetUp();
+    auto c = parse_config_string(kCostConfig, "t.conf");
+    ASSERT_TRUE(c) << c.error().message;
+    cfg = *c;
+    // Kernel routes of others: main-table unicast ones are shown with no cost of vipad's.
+    for (int i = 1; i <= 4; ++i) {
+      Route r;
+      r.family = AF_INET;
+      r.table = RT_TABLE_MAIN;
+      r.dst = ip(("10.68." + std::to_string(100 + i) + ".0").c_str());
+      r.dst_len = 24;
+      r.protocol = RTPROT_STATIC;
+      r.type = RTN_UNICAST;
+      r.oif = 2;
+      r.gateway = ip("10.68.1.9");
+      o.routes[r.key()] = r;
+    }
+    dead.insert(gateway_key(ip("10.68.1.3"), 2));
+  }
+  std::set<std::string> dead;
+};
+
+TEST_F(RouteCosts, JoinsTheConfiguredCostsAndShowsTheWithdrawnRoutes) {
+  auto j = route_costs_json(cfg, o, dead, "");
+  EXPECT_EQ(j["total"], 7);  // 5 main-table unicast routes + 2 not installed; local is left out
+  EXPECT_FALSE(j.contains("next"));
+  auto& rows = j["routes"];
+  ASSERT_EQ(rows.size(), 7u);
+  size_t installed = 0;
+  for (auto& r : rows) {
+    EXPECT_EQ(r["table"], "main");
+    EXPECT_EQ(r["type"], "unicast");
+    if (r.value("installed", true)) ++installed;
+  }
+  EXPECT_EQ(installed, 5u);
+  const json* def = nullptr;
+  for (auto& r : rows)
+    if (r["destination"] == "0.0.0.0") def = &r;
+  ASSERT_NE(def, nullptr);
+  EXPECT_EQ((*def)["config_cost"], 10);
+  EXPECT_TRUE((*def)["active_dgd"].get<bool>());
+  EXPECT_EQ((*def)["gateway_state"], "alive");
+  EXPECT_EQ((*def)["interface"], "en1");
+  for (auto& r : rows) {
+    if (r["protocol"] == "static") {
+      EXPECT_FALSE(r.contains("config_cost")) << r.dump();
+    }
+  }
+  // The configured routes not in the kernel come last, in config order.
+  EXPECT_EQ(rows[5]["destination"], "10.68.20.0");
+  EXPECT_FALSE(rows[5]["installed"].get<bool>());
+  EXPECT_EQ(rows[5]["config_cost"], 20);
+  EXPECT_EQ(rows[5]["gateway_state"], "dead");
+  EXPECT_EQ(rows[5]["interface"], "en1");
+  EXPECT_EQ(rows[6]["destination"], "2001:db8:30::");
+  EXPECT_EQ(rows[6]["family"], "inet6");
+  EXPECT_EQ(rows[6]["interface"], "en9");
+  EXPECT_FALSE(rows[6].contains("gateway_state"));  // no active dead gateway detection
+}
+
+TEST_F(RouteCosts, FamilyFilterCoversBothParts) {
+  auto v4 = route_costs_json(cfg, o, dead, "inet");
+  EXPECT_EQ(v4["total"], 6);
+  for (auto& r : v4["routes"]) EXPECT_EQ(r["family"], "inet");
+  auto v6 = route_costs_json(cfg, o, dead, "inet6");
+  EXPECT_EQ(v6["total"], 1);
+  ASSERT_EQ(v6["routes"].size(), 1u);
+  EXPECT_FALSE(v6["routes"][0]["installed"].get<bool>());
+}
+
+TEST_F(RouteCosts, PagesAreSlicesOfTheWholeAnswer) {
+  auto whole = route_costs_json(cfg, o, dead, "");
+  for (size_t limit = 1; limit <= 8; ++limit) {
+    json joined = json::array();
+    size_t offset = 0, pages = 0;
+    for (;;) {
+      auto p = route_costs_json(cfg, o, dead, "", Page{offset, limit});
+      ++pages;
+      EXPECT_EQ(p["total"], 7);
+      EXPECT_LE(p["routes"].size(), limit);
+      for (auto& r : p["routes"]) joined.push_back(r);
+      if (!p.contains("next")) break;
+      ASSERT_EQ(p["next"], offset + p["routes"].size());
+      offset = p["next"].get<size_t>();
+      ASSERT_LE(pages, 7u);
+    }
+    EXPECT_EQ(joined, whole["routes"]) << "limit " << limit;
+    EXPECT_EQ(pages, (7 + limit - 1) / limit) << "limit " << limit;
+  }
+  // A page across the border between the kernel's routes and the withdrawn ones.
+  auto border = route_costs_json(cfg, o, dead, "", Page{4, 2});
+  ASSERT_EQ(border["routes"].size(), 2u);
+  EXPECT_EQ(border["routes"][0], whole["routes"][4]);
+  EXPECT_EQ(border["routes"][1], whole["routes"][5]);
+  EXPECT_EQ(border["next"], 6);
+  auto past = route_costs_json(cfg, o, dead, "", Page{7, 3});
+  EXPECT_TRUE(past["routes"].empty());
+  EXPECT_EQ(past["total"], 7);
+  EXPECT_FALSE(past.contains("next"));
+}
+
+TEST_F(RouteCosts, AWithdrawnRouteBeyondThePageStillKeepsItsKernelTwinOut) {
+  // The installed default route is matched to its [[route]] entry even when the page ends
+  // before it: it never shows up again as "not installed" on a later page.
+  auto last = route_costs_json(cfg, o, dead, "", Page{5, 10});
+  ASSERT_EQ(last["routes"].size(), 2u);
+  for (auto& r : last["routes"]) EXPECT_NE(r["destination"], "0.0.0.0");
 }
 
 }  // namespace
