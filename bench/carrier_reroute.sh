@@ -45,13 +45,13 @@ topo_up || {
   echo "topology failed"
   exit 1
 }
-seed_config
+sample_config
 start_vipad || {
   echo "vipad did not start"
   cat "$LOG"
   exit 1
 }
-wait_for 5 seed_converged || {
+wait_for 5 sample_converged || {
   echo "vipad did not converge"
   exit 1
 }
@@ -70,7 +70,7 @@ for ((i = 1; i <= TRIALS; i++)); do
   ipr1 link set r1h up
   # r1 lost its route to the VIPA with its link; the trial ends when everything is back.
   router_routes r1 2>/dev/null
-  wait_for 5 seed_converged || bad=$((bad + 1))
+  wait_for 5 sample_converged || bad=$((bad + 1))
   sleep 0.0$((RANDOM % 5 + 2))
 done
 sleep 0.2
@@ -89,7 +89,7 @@ for ((i = 1; i <= KTRIALS; i++)); do
   sleep 0.02
 done
 kill -CONT "$VIPAD_PID"
-wait_for 5 seed_converged
+wait_for 5 sample_converged
 
 # Pair each carrier loss of en1 with vipad's route changes via en1 before carrier returns.
 read -r n nch overruns < <(python3 "$HERE/carrier_pairs.py" "$NL_FILE" "$EN1_IDX" "$TMP")

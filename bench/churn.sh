@@ -38,9 +38,9 @@ churned_ok() { [ "$(churned_without_src)" = 0 ]; }
 now_ns() { echo $((10#${EPOCHREALTIME//[.,]/} * 1000)); }
 
 topo_up || die "topology failed"
-seed_config
+sample_config
 start_vipad || die "vipad did not start"
-wait_for 5 seed_converged || die "vipad did not converge"
+wait_for 5 sample_converged || die "vipad did not converge"
 HZ=$(getconf CLK_TCK)
 
 rm -f "$TMP/churn.ready"
@@ -67,8 +67,8 @@ overruns=$(grep -c 'receive buffer overrun' "$LOG")
 hwm=$(proc_status_kb "$VIPAD_PID" VmHWM)
 alive=no
 vipad_alive && alive=yes
-seed_ok=no
-seed_converged && seed_ok=yes
+sample_ok=no
+sample_converged && sample_ok=yes
 
 win=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
 say ""
@@ -88,11 +88,11 @@ say "| vipad CPU (schedstat) | $(awk -v n=$((ns1 - ns0)) -v w="$win" \
 say "| vipad context switches in the window | $((cs1 - cs0)) |"
 say "| after the churn stopped, until every route left has src 10.68.6.1 | ${settle_ms} ms |"
 say "| routes left / expected / without src / duplicated | $left / $LIVE / $ok_now / $dups |"
-say "| sample routes still right; vipad alive | $seed_ok; $alive |"
+say "| sample routes still right; vipad alive | $sample_ok; $alive |"
 say "| netlink overruns vipad logged (each followed by a full resync) | $overruns |"
 say "| vipad VmHWM | $(awk -v k="$hwm" 'BEGIN {printf "%.1f MiB", k / 1024}') |"
 say ""
-if [ "$ok_now" = 0 ] && [ "$left" = "$LIVE" ] && [ "$dups" = 0 ] && [ "$seed_ok" = yes ]; then
+if [ "$ok_now" = 0 ] && [ "$left" = "$LIVE" ] && [ "$dups" = 0 ] && [ "$sample_ok" = yes ]; then
   say "Result: every route present at the end has the VIPA source; nothing orphaned or duplicated."
 else
   say "Result: WRONG END STATE (see the table)."

@@ -30,12 +30,12 @@ topo_up || {
   echo "ctl_fairness: topology failed" >&2
   exit 1
 }
-seed_config
+sample_config
 start_vipad || {
   echo "ctl_fairness: vipad did not start" >&2
   exit 1
 }
-wait_for 10 seed_converged
+wait_for 10 sample_converged
 
 # idle_waits N: N version requests on an idle vipad, one wait (s) per line.
 idle_waits() {

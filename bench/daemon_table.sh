@@ -54,7 +54,7 @@ N=$(count_field routes)
   "ip -n $NS_H -4 route show table main >/dev/null && ip -n $NS_H -6 route show table main >/dev/null"
 read -r SHOW_WALL SHOW_USER SHOW_SYS SHOW_RSS <"$TMP/show.time"
 
-seed_config
+sample_config
 rm -f "$TMP/notify" "$TMP/notify.bound" "$TMP/ready"
 bg python3 "$HERE/notify_wait.py" "$TMP/notify" "$TMP/ready" 120
 wait_for 30 test -e "$TMP/notify.bound" || die "notify receiver did not start"
@@ -64,7 +64,7 @@ NOTIFY_SOCKET=$TMP/notify ip netns exec "$NS_H" "$VIPAD_BIN" --config "$CONF" --
 VIPAD_PID=$!
 wait_for 60 test -s "$TMP/ready" || die "no READY=1"
 V_READY=$(secs_since "$t_start" "$(cat "$TMP/ready")")
-wait_for 10 seed_converged || die "vipad did not converge"
+wait_for 10 sample_converged || die "vipad did not converge"
 if [ "$KIND" = rewritable ]; then
   wait_for 300 all_src || die "routes left without the source"
 fi
@@ -91,7 +91,7 @@ wait "$MON_PID" 2>/dev/null
 V_HWM=$(proc_status_kb "$VIPAD_PID" VmHWM)
 V_RSS=$(proc_status_kb "$VIPAD_PID" VmRSS)
 OK=yes
-seed_converged || OK=no
+sample_converged || OK=no
 LEFT=-
 if [ "$KIND" = rewritable ]; then
   wait_for 60 all_src

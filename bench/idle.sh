@@ -29,9 +29,9 @@ die() {
 }
 
 topo_up || die "topology failed"
-seed_config
+sample_config
 start_vipad || die "vipad did not start"
-wait_for 5 seed_converged || die "vipad did not converge"
+wait_for 5 sample_converged || die "vipad did not converge"
 # Its start-up echoes and the link-local addresses' last events are over.
 sleep 3
 

@@ -12,7 +12,7 @@
 namespace vipa {
 namespace {
 
-constexpr std::string_view kSeed = R"(
+constexpr std::string_view kSample = R"(
 [vipa.vi0]
 netaddr = "10.68.6.1"
 netmask = "255.255.255.0"
@@ -29,8 +29,8 @@ gateway = "10.68.5.2"
 metric = 20
 )";
 
-const Config& seed_config() {
-  static const Config c = *parse_config_string(kSeed, "seed.conf");
+const Config& sample_config() {
+  static const Config c = *parse_config_string(kSample, "sample.conf");
   return c;
 }
 
@@ -38,12 +38,12 @@ const Config& seed_config() {
 // en1's and en5's router, each with the VIPA as source already (`correct`) or none.
 test::FakeKernel host_with_routes(int n, bool correct) {
   test::FakeKernel k;
-  test::build_seed_host(k);
+  test::build_sample_host(k);
   Link& vi0 = k.add_link("vi0", "ifb");
   vi0.alias = kLinkTag;
   k.add_addr("vi0", "10.68.6.1/24", IFA_F_NOPREFIXROUTE);
   Intent intent;
-  intent.config = &seed_config();
+  intent.config = &sample_config();
   Observed obs = k.observe();
   converge(intent, obs, k);  // the sample's own routes, sysctls and sources
   int en1 = k.by_name("en1")->ifindex, en5 = k.by_name("en5")->ifindex;
@@ -76,7 +76,7 @@ void plan_bench(benchmark::State& state, bool correct) {
   test::FakeKernel k = host_with_routes(n, correct);
   Observed obs = observed(k);
   Intent intent;
-  intent.config = &seed_config();
+  intent.config = &sample_config();
   size_t ops = 0;
   for (auto _ : state) {
     Desired d = compute_desired(intent, obs);
@@ -99,7 +99,7 @@ void BM_ComputeDesired(benchmark::State& state) {
   test::FakeKernel k = host_with_routes(static_cast<int>(state.range(0)), false);
   Observed obs = observed(k);
   Intent intent;
-  intent.config = &seed_config();
+  intent.config = &sample_config();
   for (auto _ : state) benchmark::DoNotOptimize(compute_desired(intent, obs));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
@@ -110,7 +110,7 @@ void BM_ConvergeOverFake(benchmark::State& state) {
   int n = static_cast<int>(state.range(0));
   const test::FakeKernel start = host_with_routes(n, false);
   Intent intent;
-  intent.config = &seed_config();
+  intent.config = &sample_config();
   int passes = 0;
   size_t applied = 0;
   for (auto _ : state) {
@@ -133,7 +133,7 @@ void BM_ConvergeAlreadyCorrect(benchmark::State& state) {
   int n = static_cast<int>(state.range(0));
   test::FakeKernel k = host_with_routes(n, true);
   Intent intent;
-  intent.config = &seed_config();
+  intent.config = &sample_config();
   Observed obs = observed(k);
   for (auto _ : state) {
     ConvergeResult r = converge(intent, obs, k);

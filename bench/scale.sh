@@ -63,9 +63,9 @@ python3 "$HERE/gen_routes.py" "$ROUTES" add >"$TMP/add.batch"
 python3 "$HERE/gen_routes.py" "$ROUTES" replace >"$TMP/replace.batch"
 
 # ---- 1. idle with IBM's sample config
-seed_config
+sample_config
 start_vipad || die "vipad did not start"
-wait_for 5 seed_converged || die "vipad did not converge"
+wait_for 5 sample_converged || die "vipad did not converge"
 wait_cpu_settled "$VIPAD_PID"
 sleep 2
 IDLE_RSS=$(proc_status_kb "$VIPAD_PID" VmRSS)

@@ -328,15 +328,15 @@ lab_host_routing_up() {
 
 # ---------------------------------------------------------------- vipad
 
-# lab_vipad_config: the sample config (tests/data/seed.conf) with the routing daemon named.
+# lab_vipad_config: the sample config (tests/data/sample.conf) with the routing daemon named.
 lab_vipad_config() {
   {
     if [ "${LAB_DGD:-0}" = 1 ]; then
       # Dead gateway detection on both default routes, tracking the remote system beyond.
       sed "s/^metric = .*/&\nactive_dgd = true\ntrack = [\"$REMOTE\"]/" \
-        "$LAB_ROOT/tests/data/seed.conf"
+        "$LAB_ROOT/tests/data/sample.conf"
     else
-      cat "$LAB_ROOT/tests/data/seed.conf"
+      cat "$LAB_ROOT/tests/data/sample.conf"
     fi
     echo
     echo "# The lab: the routing daemon vipad asks to reinstall its routes after a VIPA returns."

@@ -394,7 +394,7 @@ remote_route_del() {
 
 # ---------------------------------------------------------------- config
 
-# seed_config [FILE]: the sample's VIPA and its two default routes, IPv4 and IPv6.
+# sample_config [FILE]: the sample's VIPA and its two default routes, IPv4 and IPv6.
 # Knobs: CFG_IFNAMES (TOML value), CFG_STATE, CFG_V6=0 to leave IPv6 out, CFG_VI0_EXTRA (lines
 # inside [vipa.vi0]), CFG_EXTRA (lines at the end).
 # The Release .deb of this source tree (packaging/build-deb.sh), built once per source state and
@@ -421,7 +421,7 @@ built_deb() {
   [ -f "$deb" ] && echo "$deb"
 }
 
-seed_config() {
+sample_config() {
   local f=${1:-$CONF}
   {
     echo '# The sample: VIPA vi0 used by en1 and en5, default routes via both routers.'
@@ -547,8 +547,8 @@ sysctl_is() { [ "$(inh cat "/proc/sys/net/$1" 2>/dev/null)" = "$2" ]; }
 link_is_up() { iph link show "$1" 2>/dev/null | grep -q '[<,]UP[,>]'; }
 link_exists() { iph link show "$1" >/dev/null 2>&1; }
 
-# seed_converged: the whole sample state is in the kernel (both families).
-seed_converged() {
+# sample_converged: the whole sample state is in the kernel (both families).
+sample_converged() {
   vipa_addr_present &&
     owned_default 10.68.1.2 en1 10 && owned_default 10.68.5.2 en5 20 &&
     connected_src en1 10.68.1.0/24 $VIPA4 && connected_src en5 10.68.5.0/24 $VIPA4 &&

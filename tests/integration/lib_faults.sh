@@ -22,7 +22,7 @@ make_table_batches() {
 table_lines() { iph -4 route show | grep -E '^10\.68\.(3[2-9]|[4-6][0-9]|7[01])\.'; }
 table_src_count() { table_lines | grep -c " src $VIPA4 "; }
 table_all_src() { [ "$(table_src_count)" = "$TABLE_N" ]; }
-all_converged() { table_all_src && seed_converged; }
+all_converged() { table_all_src && sample_converged; }
 
 # launch_vipad: vipad in the background without waiting for anything (start_vipad waits).
 launch_vipad() {
@@ -55,7 +55,7 @@ same_routes() {
 }
 # same_snapshot FILE: FILE was taken by snapshot_routes when the state was right: the same routes
 # now, and the sample's own checks (sources, vipad's routes once each).
-same_snapshot() { same_routes "$1" && seed_converged && owned_defaults_once; }
+same_snapshot() { same_routes "$1" && sample_converged && owned_defaults_once; }
 
 # owned_defaults_once: each of vipad's default routes exactly once per family.
 owned_defaults_once() {

@@ -13,7 +13,7 @@ KINDS=(veth:ARP:0:1 bridge:ARP:0:1 vxlan:ARP:0:1 tap:ARP:0:1 "tun:ICMP echo:1:1"
   "noarp-veth:ICMP echo:1:1" vlan:ARP:0:1 bond:ARP:0:1 "gre:ICMP echo:1:1"
   "ipip:ICMP echo:1:0" "wireguard:ICMP echo:1:1" vrf:ARP:0:1)
 
-# iface_config: the seed's VIPA; defaults via r1 (metric 10) and r5 (metric 20, active_dgd) in
+# iface_config: the sample's VIPA; defaults via r1 (metric 10) and r5 (metric 20, active_dgd) in
 # both families; fast [dgd] timers.
 iface_config() {
   {

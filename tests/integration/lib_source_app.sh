@@ -140,7 +140,7 @@ destination = "2001:db8:201::/64"
 vipa = "vi3"
 CONF
   )
-  seed_config
+  sample_config
 }
 
 srcapp_setup() {

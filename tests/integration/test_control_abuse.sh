@@ -81,7 +81,7 @@ state_intact() {
     echo "vipad is gone"
     return 1
   }
-  seed_converged
+  sample_converged
 }
 # after PHASE: vipad survived it, with the sample's state intact.
 after() { check "alive-after-$1" state_intact; }
@@ -114,10 +114,10 @@ topo_up || {
   fail "topology"
   finish
 }
-seed_config
+sample_config
 cp "$CONF" "$TMP/conf.orig"
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 
 mkdir -p "$BIN"
 cp "$TOOL_SRC" "$TOOL"
@@ -148,7 +148,7 @@ check "nobody-vipactl-lsattr" "${NOBODY[@]}" "$CTL" --socket "$SOCK" lsattr -El 
 check "nobody-vipactl-netstat" "${NOBODY[@]}" "$CTL" --socket "$SOCK" netstat -rn
 
 # A reload would now take vi0 down (the file says so): it must not happen.
-CFG_STATE=down seed_config "$TMP/conf.down"
+CFG_STATE=down sample_config "$TMP/conf.down"
 cp "$TMP/conf.down" "$CONF"
 abuse_nobody "nobody-mkdev-denied" request \
   '{"cmd":"mkdev","name":"vi1","attrs":{"netaddr":"10.68.7.1","netmask":"255.255.255.0"}}' \
@@ -248,7 +248,7 @@ if [ "$FLOOD_RC" = 0 ]; then pass "flood-others-served"; else fail "flood-others
 sed 's/^/     /' "$TMP/flood.out" | head -n 5
 ipr1 link set r1h up
 router_routes r1
-check_within "failback-after-flood" 10 seed_converged
+check_within "failback-after-flood" 10 sample_converged
 after flood
 
 abuse "pileup-unread-answers" pileup --clients 64 --pid "$VIPAD_PID" --max-latency "$PROMPT" \

@@ -30,9 +30,9 @@ topo_up || {
   fail "topology"
   finish
 }
-seed_config
+sample_config
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 check "out-via-en1-at-start" back_on_en1
 
 # 1. en1 loses carrier: r1's side goes down. The network (c) reconverges to r5 as a routing

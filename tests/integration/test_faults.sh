@@ -25,7 +25,7 @@ topo_up || {
 }
 make_table_batches
 iph -batch "$TMP/add.batch"
-seed_config
+sample_config
 for kind in FIRST RESTART; do
   t0=$(now_ms)
   launch_vipad
@@ -94,9 +94,9 @@ topo_up || {
   fail "topology-flap"
   finish
 }
-seed_config
+sample_config
 check "flap-vipad-starts" start_vipad
-check_within "flap-converged" 5 seed_converged
+check_within "flap-converged" 5 sample_converged
 snapshot_routes "$TMP/before"
 # c sends to the VIPA through r5 only; the host's replies leave by whichever default is there.
 remote_route_del r1
@@ -120,7 +120,7 @@ check "flap-status-all-answered" test "$status_fail" = 0
 # a pass/fail limit here: the figures above are notes.
 check "flap-vipad-alive" vipad_alive
 check "flap-en1-up" link_is_up en1
-check_within "flap-converged-after" 5 seed_converged
+check_within "flap-converged-after" 5 sample_converged
 check_within "flap-same-routes" 5 same_snapshot "$TMP/before"
 check "flap-stream-flowing-after" stream_grows 10 10
 stream_stop
@@ -144,7 +144,7 @@ while [ "$(now_ms)" -lt "$end" ]; do
     2) iph route del default via 10.68.1.2 dev en1 proto 86 ;;
   esac
   # Restored at all is the check (20 s: a loaded machine, ASan); how fast is the note below.
-  if wait_for 20 seed_converged; then
+  if wait_for 20 sample_converged; then
     echo "$WAITED_MS" >>"$TMP/restore.ms"
   else
     fight_fail=$((fight_fail + 1))
@@ -174,7 +174,7 @@ for round in 1 2 3; do
   check "restart-$round-stops" stop_vipad TERM
   check "restart-$round-exit-0" test "$VIPAD_RC" = 0
   check "restart-$round-starts" start_vipad
-  check_within "restart-$round-converged" 5 seed_converged
+  check_within "restart-$round-converged" 5 sample_converged
   check "restart-$round-stream-flowing" stream_grows 5 5
 done
 monitor_stop

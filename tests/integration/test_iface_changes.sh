@@ -21,7 +21,7 @@ destination = "10.68.77.0/24"
 gateway = "10.68.5.2"
 interface = "en5"
 onlink = true'
-CFG_V6=0 seed_config
+CFG_V6=0 sample_config
 check "vipad-starts-without-en5" start_vipad
 check_within "en1-route-installed" 5 owned_default 10.68.1.2 en1 10
 note_logged() { grep -q -- "$1" "$LOG"; }

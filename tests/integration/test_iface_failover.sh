@@ -18,7 +18,7 @@ topo_up || {
 }
 iface_config
 check "vipad-starts" start_vipad
-check_within "seed-converged" 5 seed_converged
+check_within "sample-converged" 5 sample_converged
 
 PORT=2500
 stream_over() {

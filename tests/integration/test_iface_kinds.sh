@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# "Any mixture of IP interfaces": en5, the seed's second interface, is made of each device kind
+# "Any mixture of IP interfaces": en5, the sample's second interface, is made of each device kind
 # in turn while one vipad runs (each new en5 is a new link with another ifindex). For each kind:
 #   - the default route via r5 is installed through it with the VIPA as source, and the kernel's
 #     own route to the router (connected prefix or point-to-point peer) carries the VIPA too, in
@@ -26,7 +26,7 @@ topo_up || {
 }
 iface_config
 check "vipad-starts" start_vipad
-check_within "seed-converged" 5 seed_converged
+check_within "sample-converged" 5 sample_converged
 
 kind_checks() {
   local k=$1 method=$2 ptp=$3 mname=${2// /-}

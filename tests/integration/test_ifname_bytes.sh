@@ -14,7 +14,7 @@ topo_up || {
   fail "topology"
   finish
 }
-CFG_IFNAMES='[]' seed_config
+CFG_IFNAMES='[]' sample_config
 check "bad-name-link-created" iph link add "$BAD" type veth peer name "$PEER"
 iph link set "$BAD" up
 iph link set "$PEER" up
@@ -24,7 +24,7 @@ note "arp_ignore of bad\\xff before vipad: $ORIG"
 
 # Present before vipad starts (the restart case), then renamed links appear while it runs.
 check "vipad-starts" start_vipad
-check_within "converged" 10 seed_converged
+check_within "converged" 10 sample_converged
 record_has_bad() { grep -qF '"/proc/sys/net/ipv4/conf/bad\\xff/arp_ignore"' "$STATE"; }
 check_within "state-record-holds-escaped-name" 10 record_has_bad
 check_within "bad-name-sysctl-set" 10 test "$(arp_ignore_of "$BAD")" = 1
@@ -43,7 +43,7 @@ check "vipad-alive-after-new-link" vipad_alive
 check "vipad-stops" stop_vipad
 check "vipad-exit-0" test "$VIPAD_RC" = 0
 check "vipad-restarts" start_vipad
-check_within "converged-after-restart" 10 seed_converged
+check_within "converged-after-restart" 10 sample_converged
 check "stops-again" stop_vipad
 check "cleanup-runs" run_vipad --config "$CONF" --socket "$SOCK" --cleanup
 show_output "$TMP/run.err"

@@ -26,9 +26,9 @@ inh sysctl -qw net.ipv4.conf.en5.arp_ignore=2
 check "rp_filter-strict-before-start" bash -c "
   for i in all en1 en5; do [ \$(ip netns exec $NS_H cat /proc/sys/net/ipv4/conf/\$i/rp_filter) = 1 ] || exit 1; done"
 kernel_snapshot "$TMP/before"
-seed_config
+sample_config
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 
 for i in en1 en5; do
   check_within "rp_filter-loose-$i" 2 sysctl_is ipv4/conf/$i/rp_filter 2

@@ -8,9 +8,9 @@ topo_up || {
   fail "topology"
   finish
 }
-seed_config
+sample_config
 check "vipad-starts" start_vipad
-check_within "converged" 10 seed_converged
+check_within "converged" 10 sample_converged
 FIRST=$VIPAD_PID
 kernel_snapshot "$TMP/k.before"
 
@@ -44,7 +44,7 @@ kill_pid "$XPID"
 # kill -9: the namespace lock goes with the process.
 check "kill-9" stop_vipad KILL
 check "restart-after-kill-9" start_vipad
-check_within "converged-after-kill-9" 10 seed_converged
+check_within "converged-after-kill-9" 10 sample_converged
 check "stops" stop_vipad
 
 # A symlink where the pid file goes is refused, and its target left alone.

@@ -50,7 +50,7 @@ topo_up || {
 
 # --- validation touches nothing
 kernel_snapshot "$TMP/k0"
-seed_config
+sample_config
 run_vipad --check --config "$CONF" --socket "$SOCK"
 check "check-good-config-exit-0" test $? = 0
 V='[vipa.vi0]'
@@ -93,13 +93,13 @@ check "check-and-bad-configs-touch-nothing" same_kernel "$TMP/k0" "$TMP/k1"
 
 # --- first start, then a TCP session that must outlive two daemons
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 check "stream-starts" stream_start 2525
 check_within "stream-flows" 5 stream_at_least 20
 
 check "sigterm-exits" stop_vipad TERM
 check "sigterm-exit-status-0" test "$VIPAD_RC" = 0
-check "sigterm-leaves-vipa-and-routes" seed_converged
+check "sigterm-leaves-vipa-and-routes" sample_converged
 check "sigterm-leaves-vi0-up" link_is_up vi0
 check "stream-flows-without-daemon" stream_grows 20 5
 restart_adopts restart-after-sigterm 97
@@ -107,10 +107,10 @@ iph route del default via 10.68.1.2 metric 10
 check_within "restarted-daemon-repairs" 2 owned_default 10.68.1.2 en1 10
 
 check "kill-9-exits" stop_vipad KILL
-check "kill-9-leaves-vipa-and-routes" seed_converged
+check "kill-9-leaves-vipa-and-routes" sample_converged
 check "stream-flows-after-crash" stream_grows 20 5
 restart_adopts restart-after-crash 96
-check "seed-converged-after-adoption" seed_converged
+check "sample-converged-after-adoption" sample_converged
 stream_stop
 check "stream-no-reset" stream_no_reset
 check "stream-no-lost-or-duplicated-line" stream_intact
@@ -119,10 +119,10 @@ check "stream-no-lost-or-duplicated-line" stream_intact
 CFG_EXTRA='[[route]]
 destination = "10.68.77.0/24"
 gateway = "10.68.5.2"
-metric = 5' seed_config
+metric = 5' sample_config
 hup_vipad
 check_within "sighup-applies-new-route" 3 route77_ok
-check "sighup-keeps-seed" seed_converged
+check "sighup-keeps-sample" sample_converged
 check "vipad-alive-after-sighup" vipad_alive
 
 kernel_snapshot "$TMP/k2"
@@ -139,12 +139,12 @@ iph route del 10.68.77.0/24
 check_within "sighup-invalid-old-config-still-enforced" 2 route77_ok
 
 # state = "down", then "detach"
-CFG_STATE=down seed_config
+CFG_STATE=down sample_config
 hup_vipad
 check_within "state-down-takes-vi0-down" 3 vi0_down
 check_stays "state-down-stays-down" 0.3 vi0_down
 check "vipad-alive-after-state-down" vipad_alive
-CFG_STATE=detach seed_config
+CFG_STATE=detach sample_config
 hup_vipad
 check_within "state-detach-removes-vi0" 3 vi0_gone
 check_within "state-detach-restores-rp_filter" 2 bash -c \

@@ -116,9 +116,9 @@ topo_up || {
   fail "topology"
   finish
 }
-CFG_VI0_EXTRA="notify = \"$HOOK\"" CFG_EXTRA=$'[daemon]\nmetrics = "127.0.0.1:9469"' seed_config
+CFG_VI0_EXTRA="notify = \"$HOOK\"" CFG_EXTRA=$'[daemon]\nmetrics = "127.0.0.1:9469"' sample_config
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 
 check_within "scrape" 3 scrape
 check "format-valid" format_ok
@@ -161,9 +161,9 @@ note "hook calls: $(wc -l <"$HOOK_LOG" 2>/dev/null)"
 # The metrics address need not be up when vipad starts (IP_FREEBIND): vipad starts, and serves
 # it once the address appears. IPv6, so the IPV6_FREEBIND path is the one taken.
 check "vipad-stops" stop_vipad TERM
-CFG_EXTRA=$'[daemon]\nmetrics = "[2001:db8:77::1]:9470"' seed_config
+CFG_EXTRA=$'[daemon]\nmetrics = "[2001:db8:77::1]:9470"' sample_config
 check "nonlocal-metrics-vipad-starts" start_vipad
-check_within "nonlocal-metrics-converged" 3 seed_converged
+check_within "nonlocal-metrics-converged" 3 sample_converged
 check "nonlocal-metrics-vipad-alive" vipad_alive
 iph addr add 2001:db8:77::1/128 dev lo nodad
 scrape6() { inh curl -sS -g --max-time 3 "http://[2001:db8:77::1]:9470/metrics" >"$TMP/metrics6.txt"; }

@@ -128,7 +128,7 @@ for n in "${ALL[@]}"; do ifnames+="$(toml_str "$n"), "; done
 ifnames="${ifnames%, }]"
 
 # The config refuses what the kernel would: a 16-byte name.
-CFG_IFNAMES="[\"en1\", \"$TOO_LONG\"]" seed_config "$TMP/long.conf"
+CFG_IFNAMES="[\"en1\", \"$TOO_LONG\"]" sample_config "$TMP/long.conf"
 check_not "config-refuses-16-byte-name" run_vipad --config "$TMP/long.conf" --check
 check "config-says-why" grep -q "$TOO_LONG" "$TMP/run.err"
 
@@ -137,7 +137,7 @@ CFG_IFNAMES=$ifnames CFG_VI0_EXTRA="notify = $(toml_str "$HOOK")" \
 daemon = \"frr\"
 vtysh = $(toml_str "$VTYSH")
 daemon_args = [\"--vty_socket\", $(toml_str 'x;touch${IFS}P6'), $(toml_str '$(>P7)')]" \
-  seed_config
+  sample_config
 check "config-valid" run_vipad --config "$CONF" --check
 show_output "$TMP/run.err"
 

@@ -121,14 +121,14 @@ iproute2_names() {
 }
 # vipad --check only reads the file; run in the test's namespace all the same.
 check_example() { inpkg "$ROOT/usr/sbin/vipad" --check --config "$ROOT/etc/vipa/vipa.conf"; }
-check_seed_example() {
-  sed -E 's/^#([a-z[])/\1/' "$ROOT/etc/vipa/vipa.conf" >"$TMP/seed-example.conf"
-  inpkg "$ROOT/usr/sbin/vipad" --check --config "$TMP/seed-example.conf" >"$TMP/seed-check.out" 2>&1
+check_sample_example() {
+  sed -E 's/^#([a-z[])/\1/' "$ROOT/etc/vipa/vipa.conf" >"$TMP/sample-example.conf"
+  inpkg "$ROOT/usr/sbin/vipad" --check --config "$TMP/sample-example.conf" >"$TMP/sample-check.out" 2>&1
   local rc=$?
-  cat "$TMP/seed-check.out"
-  [ $rc -eq 0 ] && grep -q '(1 VIPA(s), 2 route(s))' "$TMP/seed-check.out" &&
-    grep -q '^netaddr = "10.68.6.1"$' "$TMP/seed-example.conf" &&
-    grep -q '^interface_names = \["en1", "en5"\]$' "$TMP/seed-example.conf"
+  cat "$TMP/sample-check.out"
+  [ $rc -eq 0 ] && grep -q '(1 VIPA(s), 2 route(s))' "$TMP/sample-check.out" &&
+    grep -q '^netaddr = "10.68.6.1"$' "$TMP/sample-example.conf" &&
+    grep -q '^interface_names = \["en1", "en5"\]$' "$TMP/sample-example.conf"
 }
 installed_unit_verifies() {
   mkdir -p "$TMP/unit"
@@ -215,7 +215,7 @@ check "installed-files" root_has_files
 check "iproute2-names" iproute2_names
 check "binaries-run" binaries_run
 check "check-example-as-shipped" check_example
-check "check-seed-example" check_seed_example
+check "check-sample-example" check_sample_example
 check "installed-unit-verifies" installed_unit_verifies
 check "man-pages-render" man_pages_render
 check "bash-completion-loads" completion_loads

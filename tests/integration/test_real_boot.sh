@@ -119,7 +119,7 @@ booted() {
   [ "$s" = running ] || [ "$s" = degraded ]
 }
 
-# en1 in the container, r1h in a router namespace: the seed's first link.
+# en1 in the container, r1h in a router namespace: the sample's first link.
 network_up() {
   ip netns add "$NS_R" && ip -n "$NS_R" link set lo up &&
     ip link add "vb$$" type veth peer name "vr$$" netns "$NS_R" &&

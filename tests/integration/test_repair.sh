@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 REPAIR=1 # seconds
 
 vipa6_usable() { iph -6 addr show dev vi0 | grep " $VIPA6/64 " | grep -vqE 'tentative|dadfailed'; }
-converged_all() { seed_converged && vipa6_usable && link_is_up vi0; }
+converged_all() { sample_converged && vipa6_usable && link_is_up vi0; }
 # exactly one default route of each metric: a repair must not leave a duplicate beside the
 # administrator's version.
 one_default_per_metric() {
@@ -41,16 +41,16 @@ topo_up || {
   fail "topology"
   finish
 }
-seed_config
+sample_config
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 converged_all
+check_within "sample-converged" 3 converged_all
 
 # The VIPA address deleted: the kernel also deletes every IPv4 route using it as prefsrc, the
 # connected routes and an administrator's route included.
 iph route add 10.68.99.0/24 via 10.68.5.2
 check_within "foreign-route-gets-src" 2 foreign_route_ok
 iph addr del $VIPA4/24 dev vi0
-check_within "vipa-deleted-restored-with-routes" $REPAIR seed_converged
+check_within "vipa-deleted-restored-with-routes" $REPAIR sample_converged
 check_within "vipa-deleted-foreign-route-restored" $REPAIR foreign_route_ok
 iph addr del $VIPA6/64 dev vi0
 check_within "vipa6-deleted-restored-with-routes" $REPAIR converged_all
@@ -111,7 +111,7 @@ note "$(bulk_progress)"
 check_within "overrun-resynced" 10 resyncs_above "${resyncs_before:-0}"
 check "overrun-logged" grep -q "netlink receive buffer overrun; reading the kernel's tables again" "$LOG"
 check "vipad-alive-after-overrun" vipad_alive
-check "seed-still-converged-after-overrun" converged_all
+check "sample-still-converged-after-overrun" converged_all
 # the monitor socket still works after the overrun
 iph route replace 10.68.1.0/24 dev en1 proto kernel scope link src 10.68.1.1
 check_within "repairs-still-after-overrun" $REPAIR connected_src en1 10.68.1.0/24 $VIPA4

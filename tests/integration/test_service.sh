@@ -72,7 +72,7 @@ NOTIFY_LOG=$TMP/notify.log
 # are distinct enough to count as substrings).
 count_msg() { grep -o -- "$1" "$NOTIFY_LOG" 2>/dev/null | wc -l; }
 msg_count_at_least() { [ "$(count_msg "$1")" -ge "$2" ]; }
-ready_and_converged() { msg_count_at_least READY=1 1 && seed_converged; }
+ready_and_converged() { msg_count_at_least READY=1 1 && sample_converged; }
 
 # The capability sets of a process, as /proc shows them (hex masks).
 cap_set() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
@@ -92,7 +92,7 @@ topo_up || {
   fail "topology"
   finish
 }
-seed_config
+sample_config
 # The notify socket's reader logs every datagram. At the first READY=1 it stops the sender
 # (SIGSTOP; the pid from SCM_CREDENTIALS) until the test has looked at the kernel, so that
 # "converged when READY came" is checked at that very moment, not whenever the test polls.
@@ -135,7 +135,7 @@ unset NOTIFY_SOCKET WATCHDOG_USEC
 # sample must already be in the kernel.
 check_within "ready-sent" 30 test -s "$TMP/ready.held"
 check "ready-sender-is-vipad" test "$(cat "$TMP/ready.held" 2>/dev/null)" = "$VIPAD_PID"
-check "converged-when-ready-sent" seed_converged
+check "converged-when-ready-sent" sample_converged
 touch "$TMP/ready.resume"
 check "vipad-starts" test "$vipad_started" = 0
 check_within "ready-after-converge" 5 ready_and_converged

@@ -24,9 +24,9 @@ topo_up || {
   fail "topology"
   finish
 }
-seed_config
+sample_config
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 
 # vipad's own routes and the kernel's connected ones, as `ip route get` answers them.
 check "src-remote-$REMOTE4" route_get_has $REMOTE4 "via 10\.68\.1\.2 dev en1 .*src $VIPA4 "
@@ -125,9 +125,9 @@ ipr5 addr add 10.68.9.2/24 dev r5h9
 iph link set en9 up
 ipr5 link set r5h9 up
 wait_for 20 no_tentative
-CFG_IFNAMES='[]' seed_config
+CFG_IFNAMES='[]' sample_config
 check "empty-list-vipad-starts" start_vipad
-check_within "empty-list-seed-converged" 3 seed_converged
+check_within "empty-list-sample-converged" 3 sample_converged
 check "empty-list-src-en1" route_get_has 10.68.1.2 "dev en1 .*src $VIPA4 "
 check "empty-list-src-en5" route_get_has 10.68.5.2 "dev en5 .*src $VIPA4 "
 check_within "empty-list-src-en9" 2 route_get_has 10.68.9.2 "dev en9 .*src $VIPA4 "

@@ -18,7 +18,7 @@ srcapp_setup || {
   finish
 }
 check "vipad-starts" start_vipad_srcsel
-check_within "seed-converged" 5 seed_converged
+check_within "sample-converged" 5 sample_converged
 check_within "rules-attached" 5 source_rule_state 0 active
 
 # 1. Who connects from where (TCP, IPv4).

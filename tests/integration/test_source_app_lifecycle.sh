@@ -18,7 +18,7 @@ srcapp_setup || {
   finish
 }
 check "vipad-starts" start_vipad_srcsel
-check_within "seed-converged" 5 seed_converged
+check_within "sample-converged" 5 sample_converged
 check_within "rules-attached" 5 source_rule_state 0 active
 check "unit-client-from-vi1" peer_is "$VI1_4" in_cg "$CG_UNIT" tcp_peer $REMOTE4 7000
 
@@ -60,7 +60,7 @@ check "no-pins-left" no_pins
 # 5. Without CAP_BPF (as on a kernel without cgroup BPF) the unit and cgroup rules give a
 #    one-line notice; everything else works as before.
 check "vipad-starts-without-cap-bpf" start_vipad_srcsel_without_bpf
-check_within "seed-converged-without-bpf" 5 seed_converged
+check_within "sample-converged-without-bpf" 5 sample_converged
 check_within "bpf-unavailable-notice" 5 grep -q "cgroup BPF is unavailable.*unit and cgroup \[\[source\]\] rules are not applied" "$LOG"
 check "unit-from-vi0-without-bpf" peer_is $VIPA4 in_cg "$CG_UNIT" tcp_peer $REMOTE4 7000
 check_within "user-rule-without-bpf" 5 peer_is "$VI2_4" as_nobody tcp_peer $REMOTE4 7000

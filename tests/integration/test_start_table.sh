@@ -51,9 +51,9 @@ check "kernel-dump-bird-only" dump_only 4 12 10.68.96.0/24
 check "kernel-dump6-dhcp-only" dump_only 6 16 2001:db8:98::/64
 check "kernel-dump6-bird-only" dump_only 6 12 2001:db8:97::/64
 
-seed_config
+sample_config
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 check_within "static-route-gets-src" 3 route_has_src 10.68.99.0/24 $VIPA4
 check_within "boot-route-gets-src" 3 route_has_src 10.68.98.0/24 $VIPA4
 check_within "dhcp-route-gets-src" 3 route_has_src 10.68.97.0/24 $VIPA4

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # vipad as the service runs it (packaging/vipad.service): an unprivileged user with only
-# ambient CAP_NET_ADMIN and CAP_NET_RAW. It must converge the seed (links, addresses, routes,
+# ambient CAP_NET_ADMIN and CAP_NET_RAW. It must converge the sample (links, addresses, routes,
 # and the net sysctls, which CAP_NET_ADMIN in the namespace may write), answer on its socket,
 # keep no other capability, and be unable to write a kernel tunable outside net.*.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -13,7 +13,7 @@ topo_up || {
   fail "topology"
   finish
 }
-seed_config
+sample_config
 # nobody owns the runtime directory, as systemd's RuntimeDirectory= gives it to User=.
 chown nobody:nogroup "$TMP/run"
 chmod o+rx "$TMP"
@@ -33,7 +33,7 @@ start_unprivileged() {
   proc_alive "$VIPAD_PID"
 }
 check "starts-unprivileged" start_unprivileged
-check_within "seed-converged" 20 seed_converged
+check_within "sample-converged" 20 sample_converged
 check_within "rp-filter-loosened" 10 sysctl_is ipv4/conf/en1/rp_filter 2
 check "arp-ignore-set" sysctl_is ipv4/conf/en5/arp_ignore 1
 uid_is_nobody() { [ "$(awk '/^Uid:/ {print $2}' "/proc/$VIPAD_PID/status")" = "$(id -u nobody)" ]; }

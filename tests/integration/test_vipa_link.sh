@@ -33,7 +33,7 @@ topo_up || {
   finish
 }
 CFG_VI0_EXTRA='alias4 = ["10.68.6.2,255.255.255.0"]
-alias6 = ["2001:db8:6::2/64"]' seed_config
+alias6 = ["2001:db8:6::2/64"]' sample_config
 
 check "vipad-starts" start_vipad
 if kernel_has_dummy; then kind=dummy; else kind=ifb; fi
@@ -48,7 +48,7 @@ check_within "vi0-holds-$VIPA6/64-not-tentative" 0.5 vi0_has_usable inet6\ $VIPA
 check_within "vi0-holds-alias-2001:db8:6::2/64-not-tentative" 0.5 vi0_has_usable \
   inet6\ 2001:db8:6::2/64
 
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 check "no-route-for-vipa-subnets-outside-local" no_subnet_route
 check "no-ipv4-route-via-vi0-in-main" no_v4_route_via_vi0_in_main
 check "local-route-for-vipa" route_show_has "^local $VIPA4 dev vi0" table local
@@ -59,7 +59,7 @@ check "vipa6-answers-neighbour" ping_from "$NS_R1" $VIPA6
 # stay away after that too.
 iph link set vi0 down
 iph link set vi0 up
-check_within "seed-converged-after-vi0-flap" 3 seed_converged
+check_within "sample-converged-after-vi0-flap" 3 sample_converged
 check "no-route-for-vipa-subnets-after-vi0-flap" no_subnet_route
 check "vi0-up-after-flap" link_is_up vi0
 

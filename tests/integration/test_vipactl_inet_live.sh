@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# AIX's network-wide commands against the live kernel in the seed's topology: lsdev -Cc if,
+# AIX's network-wide commands against the live kernel in the sample's topology: lsdev -Cc if,
 # netstat -in (counters that move with traffic), netstat -C, no, route and chdev/lsattr on
 # inet0. Every change is validated, applied to the kernel and recorded in
 # vipa.conf.d/50-vipactl-inet0.toml; a refused one changes neither; records survive a restart.
@@ -18,10 +18,10 @@ topo_up || {
   finish
 }
 CFG_V6=0
-seed_config
+sample_config
 cp "$CONF" "$TMP/conf.orig"
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 
 # Views.
 check "lsdev-vi0" out_has '^vi0 Available  Virtual IP Address Network Interface$' ctl lsdev -Cc if

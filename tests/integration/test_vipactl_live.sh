@@ -21,18 +21,18 @@ topo_up || {
   finish
 }
 CFG_V6=0 # IBM's sample itself is IPv4 only
-seed_config
+sample_config
 sed -i '1i # the administrator'"'"'s own comment' "$CONF"
 cp "$CONF" "$TMP/conf.orig"
 check "vipad-starts" start_vipad
-check_within "seed-converged" 3 seed_converged
+check_within "sample-converged" 3 sample_converged
 
 # the sample views, byte for byte.
-check "ifconfig-vi0-is-the-seeds" same_as ifconfig_vi0.golden ctl ifconfig vi0
+check "ifconfig-vi0-is-the-samples" same_as ifconfig_vi0.golden ctl ifconfig vi0
 show_output "$TMP/diff"
-check "lsattr-El-vi0-is-the-seeds" same_as lsattr_vi0.golden ctl lsattr -El vi0
+check "lsattr-El-vi0-is-the-samples" same_as lsattr_vi0.golden ctl lsattr -El vi0
 show_output "$TMP/diff"
-check "netstat-rn-inet-is-the-seeds" same_as netstat_rn_inet.golden ctl netstat -rn -f inet
+check "netstat-rn-inet-is-the-samples" same_as netstat_rn_inet.golden ctl netstat -rn -f inet
 show_output "$TMP/diff"
 check "lsattr-a-netaddr" same_as lsattr_vi0_netaddr.golden ctl lsattr -El vi0 -a netaddr
 check "lsattr-R-state" same_as lsattr_R_state.golden ctl lsattr -R -l vi0 -a state

@@ -68,7 +68,7 @@ Route advertised(const char* dst, const char* gw, int oif, uint8_t pref = 0, uin
 class RaHost : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::build_seed_host(k);
+    test::build_sample_host(k);
     en1 = k.by_name("en1")->ifindex;
     en5 = k.by_name("en5")->ifindex;
     k.add_addr("en1", "fe80::1:1/64", IFA_F_NODAD);

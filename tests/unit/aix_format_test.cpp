@@ -26,11 +26,11 @@ json read_json(const std::string& name) {
 }
 
 TEST(AixFormat, LsattrSeed) {
-  EXPECT_EQ(format_lsattr(read_json("seed_show_vi0.json")), read_data("lsattr_vi0.golden"));
+  EXPECT_EQ(format_lsattr(read_json("sample_show_vi0.json")), read_data("lsattr_vi0.golden"));
 }
 
 TEST(AixFormat, LsattrOneAttributeKeepsTheAttributeColumn) {
-  EXPECT_EQ(format_lsattr(read_json("seed_show_vi0.json"), "netaddr"),
+  EXPECT_EQ(format_lsattr(read_json("sample_show_vi0.json"), "netaddr"),
             read_data("lsattr_vi0_netaddr.golden"));
 }
 
@@ -55,7 +55,7 @@ TEST(AixFormat, AttributeNamesInSeedOrder) {
 }
 
 TEST(AixFormat, IfconfigSeed) {
-  EXPECT_EQ(format_ifconfig(read_json("seed_show_vi0.json")), read_data("ifconfig_vi0.golden"));
+  EXPECT_EQ(format_ifconfig(read_json("sample_show_vi0.json")), read_data("ifconfig_vi0.golden"));
 }
 
 TEST(AixFormat, IfconfigDownWithAliasesListsEveryInterface) {
@@ -64,7 +64,7 @@ TEST(AixFormat, IfconfigDownWithAliasesListsEveryInterface) {
 }
 
 TEST(AixFormat, IfconfigFlagsFollowLiveState) {
-  json v = read_json("seed_show_vi0.json");
+  json v = read_json("sample_show_vi0.json");
   v["state"] = "down";
   v["link_up"] = false;
   EXPECT_EQ(format_ifconfig(v).substr(0, 31), "vi0: flags=84000000<64BIT>\n    ");
@@ -77,7 +77,7 @@ TEST(AixFormat, IfconfigFlagsFollowLiveState) {
 }
 
 TEST(AixFormat, IfconfigNetmaskFromDottedWhenNoPrefixlen4) {
-  json v = read_json("seed_show_vi0.json");
+  json v = read_json("sample_show_vi0.json");
   v.erase("prefixlen4");
   v["netmask"] = "255.255.0.0";
   EXPECT_NE(format_ifconfig(v).find("inet 10.68.6.1 netmask 0xffff0000\n"), std::string::npos);
@@ -100,9 +100,9 @@ TEST(AixFormat, AbbreviatedDestinations) {
 }
 
 TEST(AixFormat, NetstatSeed) {
-  EXPECT_EQ(format_netstat(read_json("seed_routes.json"), RouteFamily::kAll),
+  EXPECT_EQ(format_netstat(read_json("sample_routes.json"), RouteFamily::kAll),
             read_data("netstat_rn.golden"));
-  EXPECT_EQ(format_netstat(read_json("seed_routes.json"), RouteFamily::kInet),
+  EXPECT_EQ(format_netstat(read_json("sample_routes.json"), RouteFamily::kInet),
             read_data("netstat_rn_inet.golden"));
 }
 
@@ -180,7 +180,7 @@ TEST(AixFormat, NetstatLongDestinationKeepsASeparator) {
 }
 
 TEST(AixFormat, StatusSeed) {
-  EXPECT_EQ(format_status(read_json("seed_status.json")), read_data("status.golden"));
+  EXPECT_EQ(format_status(read_json("sample_status.json")), read_data("status.golden"));
 }
 
 TEST(AixFormat, ShowAfterFailover) {

@@ -1,4 +1,4 @@
-// Golden tests of AIX's network-wide commands (tests/data/ctl/*.golden) over the seed: lo, en1
+// Golden tests of AIX's network-wide commands (tests/data/ctl/*.golden) over the sample: lo, en1
 // 10.68.1.1/24, en5 10.68.5.1/24, vi0 10.68.6.1/24 and a Defined vi1; default routes via
 // 10.68.1.2 (dead, withdrawn) and 10.68.5.2 with active dead gateway detection.
 #include "ctl/aix_inet_format.h"
@@ -27,28 +27,28 @@ json read_json(const std::string& name) {
 }
 
 TEST(AixInetFormat, LsdevIf) {
-  EXPECT_EQ(format_lsdev_if(read_json("seed_interfaces.json")), read_data("lsdev_Cc_if.golden"));
+  EXPECT_EQ(format_lsdev_if(read_json("sample_interfaces.json")), read_data("lsdev_Cc_if.golden"));
 }
 
 TEST(AixInetFormat, NetstatIn) {
-  EXPECT_EQ(format_netstat_in(read_json("seed_interfaces.json"), RouteFamily::kAll),
+  EXPECT_EQ(format_netstat_in(read_json("sample_interfaces.json"), RouteFamily::kAll),
             read_data("netstat_in.golden"));
 }
 
 TEST(AixInetFormat, NetstatInOneFamily) {
-  std::string out = format_netstat_in(read_json("seed_interfaces.json"), RouteFamily::kInet);
+  std::string out = format_netstat_in(read_json("sample_interfaces.json"), RouteFamily::kInet);
   EXPECT_EQ(out.find("link#"), std::string::npos);
   EXPECT_EQ(out.find("2001:db8"), std::string::npos);
   EXPECT_NE(out.find("10.68.6.1"), std::string::npos);
 }
 
 TEST(AixInetFormat, NetstatCosts) {
-  EXPECT_EQ(format_netstat_costs(read_json("seed_route_costs.json"), RouteFamily::kAll),
+  EXPECT_EQ(format_netstat_costs(read_json("sample_route_costs.json"), RouteFamily::kAll),
             read_data("netstat_C.golden"));
 }
 
 TEST(AixInetFormat, NoQueryAndAll) {
-  json dgd = read_json("seed_inet0.json")["running"]["dgd"];
+  json dgd = read_json("sample_inet0.json")["running"]["dgd"];
   EXPECT_EQ(format_no_query(*find_no_tunable("dgd_ping_time"), dgd), "dgd_ping_time = 0.1\n");
   // 2000 ms in AIX's minutes (IBM AIX: Dead gateway detection).
   EXPECT_EQ(format_no_query(*find_no_tunable("dgd_retry_time"), dgd), "dgd_retry_time = 0.03333\n");
@@ -108,7 +108,7 @@ TEST(AixInetFormat, NoRetryTimeInMinutes) {
 }
 
 TEST(AixInetFormat, LsattrInet0) {
-  EXPECT_EQ(format_lsattr_inet0(read_json("seed_inet0.json")), read_data("lsattr_inet0.golden"));
+  EXPECT_EQ(format_lsattr_inet0(read_json("sample_inet0.json")), read_data("lsattr_inet0.golden"));
   json none = {{"recorded", {{"routes", json::array()}}}};
   EXPECT_EQ(format_lsattr_inet0(none, "route"), "route  Route True\n");
 }

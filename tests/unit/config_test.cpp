@@ -22,7 +22,7 @@ std::string err(std::string_view text) {
 }
 
 TEST(ConfigParse, SeedConfig) {
-  auto c = parse_config_file(VIPA_TEST_DATA "/seed.conf");
+  auto c = parse_config_file(VIPA_TEST_DATA "/sample.conf");
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_EQ(c->vipas.size(), 1u);
   const VipaConfig& v = c->vipas[0];
@@ -35,7 +35,7 @@ TEST(ConfigParse, SeedConfig) {
   EXPECT_EQ(v.advertise, Advertise::Host);
   EXPECT_FALSE(v.netaddr6);
   EXPECT_TRUE(v.alias4.empty());
-  EXPECT_EQ(v.loc.str(), std::string(VIPA_TEST_DATA "/seed.conf:2:1"));
+  EXPECT_EQ(v.loc.str(), std::string(VIPA_TEST_DATA "/sample.conf:2:1"));
 
   ASSERT_EQ(c->routes.size(), 2u);
   EXPECT_EQ(c->routes[0].destination, (Prefix{IpAddr::v4(0), 0}));
@@ -610,7 +610,7 @@ TEST(ValidateConfig, InMemoryConfig) {
 }
 
 TEST(ValidateConfig, ErrorPointsAtTableWhenValueHasNoLocation) {
-  auto c = parse_config_file(VIPA_TEST_DATA "/seed.conf");
+  auto c = parse_config_file(VIPA_TEST_DATA "/sample.conf");
   ASSERT_TRUE(c);
   VipaConfig extra;
   extra.name = "vi1";
@@ -624,8 +624,9 @@ TEST(ValidateConfig, ErrorPointsAtTableWhenValueHasNoLocation) {
   c->vipas[0].prefixlen = 200;
   s = validate_config(*c);
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().message,
-            std::string(VIPA_TEST_DATA "/seed.conf:2:1: prefixlen: 200 is out of range (1..128)"));
+  EXPECT_EQ(
+      s.error().message,
+      std::string(VIPA_TEST_DATA "/sample.conf:2:1: prefixlen: 200 is out of range (1..128)"));
 }
 
 }  // namespace

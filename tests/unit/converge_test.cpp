@@ -17,7 +17,7 @@ IpAddr ip(const char* s) {
   return *IpAddr::parse(s);
 }
 
-constexpr std::string_view kSeed = R"(
+constexpr std::string_view kSample = R"(
 [vipa.vi0]
 netaddr = "10.68.6.1"
 netmask = "255.255.255.0"
@@ -37,7 +37,7 @@ metric = 20
 
 // Pass 1 creates vi0, pass 2 sets it up with the VIPA, pass 3 gives routes the source, pass 4
 // finds nothing left to do.
-constexpr int kSeedPasses = 4;
+constexpr int kSamplePasses = 4;
 
 std::string applied_str(const ConvergeResult& r) {
   std::string s;
@@ -49,10 +49,10 @@ std::string applied_str(const ConvergeResult& r) {
 class Converge : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::build_seed_host(k);
+    test::build_sample_host(k);
     en1 = k.by_name("en1")->ifindex;
     en5 = k.by_name("en5")->ifindex;
-    load(kSeed);
+    load(kSample);
     original_sysctls = k.sysctls;
   }
   void load(std::string_view text) {
@@ -62,7 +62,7 @@ class Converge : public ::testing::Test {
     intent.config = &cfg;
   }
   void load_state(const char* state) {
-    std::string s(kSeed);
+    std::string s(kSample);
     s.replace(s.find("state = \"up\""), 12, std::string("state = \"") + state + "\"");
     load(s);
   }
@@ -75,7 +75,7 @@ class Converge : public ::testing::Test {
     k.applied.clear();
     return converge(intent, obs, k);
   }
-  void converge_seed() {
+  void converge_sample() {
     auto r = run();
     ASSERT_TRUE(r.converged) << applied_str(r);
     ASSERT_TRUE(r.failed.empty()) << applied_str(r);
@@ -99,7 +99,7 @@ class Converge : public ::testing::Test {
   }
 
   // The kernel as IBM's sample wants it.
-  void expect_seed_state() {
+  void expect_sample_state() {
     Link* vi0 = k.by_name("vi0");
     ASSERT_TRUE(vi0);
     EXPECT_EQ(vi0->kind, "ifb") << "this kernel has no dummy driver";
@@ -160,17 +160,17 @@ class Converge : public ::testing::Test {
 TEST_F(Converge, SeedHostReachesTheSeedState) {
   auto r = run();
   EXPECT_TRUE(r.converged) << applied_str(r);
-  EXPECT_LE(r.passes, kSeedPasses) << applied_str(r);
+  EXPECT_LE(r.passes, kSamplePasses) << applied_str(r);
   EXPECT_TRUE(r.failed.empty()) << applied_str(r);
   EXPECT_TRUE(r.problems.empty());
-  expect_seed_state();
+  expect_sample_state();
   EXPECT_EQ(obs.sysctl_originals.size(), 10u);
   EXPECT_EQ(obs.sysctl_originals["/proc/sys/net/ipv4/conf/en1/rp_filter"], "1");
   EXPECT_TRUE(obs.prefsrc_originals.empty()) << "connected routes are not recorded";
 }
 
 TEST_F(Converge, ObservedAgreesWithTheKernelAfterConverging) {
-  converge_seed();
+  converge_sample();
   Observed dump = k.observe();
   EXPECT_EQ(obs.links.size(), dump.links.size());
   EXPECT_EQ(obs.addrs, dump.addrs);
@@ -180,7 +180,7 @@ TEST_F(Converge, ObservedAgreesWithTheKernelAfterConverging) {
 }
 
 TEST_F(Converge, RestartOverTheResultChangesNothing) {
-  converge_seed();
+  converge_sample();
   int writes = k.route_writes;
   auto r = run();
   EXPECT_TRUE(r.converged);
@@ -190,7 +190,7 @@ TEST_F(Converge, RestartOverTheResultChangesNothing) {
 }
 
 TEST_F(Converge, RestartWithoutTheStateFileChangesNothing) {
-  converge_seed();
+  converge_sample();
   obs.sysctl_originals.clear();  // state file lost: nothing to restore, still nothing to do
   auto r = run();
   EXPECT_TRUE(r.applied.empty()) << applied_str(r);
@@ -198,19 +198,19 @@ TEST_F(Converge, RestartWithoutTheStateFileChangesNothing) {
 
 TEST_F(Converge, KernelWithDummyGetsADummy) {
   k.has_dummy = true;
-  converge_seed();
+  converge_sample();
   EXPECT_EQ(k.by_name("vi0")->kind, "dummy");
 }
 
 TEST_F(Converge, AdoptsAnExistingIfbWithoutRecreatingIt) {
   Link& l = k.add_link("vi0", "ifb", false, false);
   int idx = l.ifindex;
-  std::string adopting(kSeed);
+  std::string adopting(kSample);
   adopting.replace(adopting.find("[vipa.vi0]\n"), 11, "[vipa.vi0]\nadopt = true\n");
   load(adopting);
-  converge_seed();
+  converge_sample();
   EXPECT_EQ(k.by_name("vi0")->ifindex, idx);
-  expect_seed_state();
+  expect_sample_state();
 }
 
 TEST_F(Converge, RefusesAVethNamedVi0AndStillDoesTheRest) {
@@ -224,7 +224,7 @@ TEST_F(Converge, RefusesAVethNamedVi0AndStillDoesTheRest) {
 }
 
 TEST_F(Converge, VipaAddressDeletedByAnAdministratorComesBackWithItsRoutes) {
-  converge_seed();
+  converge_sample();
   k.flushed.clear();
   k.del_addr("vi0", "10.68.6.1");  // the kernel flushes every route with src 10.68.6.1
   ASSERT_FALSE(route("10.68.1.0/24", en1));
@@ -232,11 +232,11 @@ TEST_F(Converge, VipaAddressDeletedByAnAdministratorComesBackWithItsRoutes) {
   auto r = run();
   EXPECT_TRUE(r.converged) << applied_str(r);
   EXPECT_TRUE(r.failed.empty()) << applied_str(r);
-  expect_seed_state();
+  expect_sample_state();
 }
 
 TEST_F(Converge, RememberedForeignRouteComesBackAfterTheFlush) {
-  converge_seed();
+  converge_sample();
   Route admin;
   admin.family = AF_INET;
   admin.dst = ip("10.68.100.0");
@@ -254,7 +254,7 @@ TEST_F(Converge, RememberedForeignRouteComesBackAfterTheFlush) {
                            [&](const Route& x) { return x.dst == ip("10.68.100.0"); });
   ASSERT_NE(lost, k.flushed.end());
   intent.remembered = {*lost};
-  converge_seed();
+  converge_sample();
   const Route* back = route("10.68.100.0/24", en1, RT_TABLE_MAIN, "10.68.1.2");
   ASSERT_TRUE(back);
   EXPECT_EQ(back->prefsrc, ip("10.68.6.1"));
@@ -262,25 +262,25 @@ TEST_F(Converge, RememberedForeignRouteComesBackAfterTheFlush) {
 }
 
 TEST_F(Converge, StrippedSourceIsRestored) {
-  converge_seed();
+  converge_sample();
   Route c1 = *route("10.68.1.0/24", en1);
   c1.prefsrc = ip("10.68.1.1");
   ASSERT_TRUE(k.apply(Op{Op::ReplaceRoute{c1, c1, false}, {}}, obs).ok());
   auto r = run();
   EXPECT_EQ(r.applied.size(), 1u) << applied_str(r);
-  expect_seed_state();
+  expect_sample_state();
 }
 
 TEST_F(Converge, DeletedOwnedRouteIsReadded) {
-  converge_seed();
+  converge_sample();
   k.erase_routes([](const Route& r) { return r.protocol == kProtoVipa && r.priority == 10; });
   auto r = run();
   EXPECT_EQ(r.applied.size(), 1u) << applied_str(r);
-  expect_seed_state();
+  expect_sample_state();
 }
 
 TEST_F(Converge, CarrierLossMovesTrafficToEn5AndBack) {
-  converge_seed();
+  converge_sample();
   k.set_carrier("en1", false);
   auto r = run();
   EXPECT_TRUE(r.failed.empty()) << applied_str(r);
@@ -290,12 +290,12 @@ TEST_F(Converge, CarrierLossMovesTrafficToEn5AndBack) {
   ASSERT_TRUE(route("10.68.6.1/32", k.by_name("vi0")->ifindex, 86)) << "en5 still carries";
 
   k.set_carrier("en1", true);
-  converge_seed();
-  expect_seed_state();
+  converge_sample();
+  expect_sample_state();
 }
 
 TEST_F(Converge, BothLinksLostWithdrawsThePublishedVipa) {
-  converge_seed();
+  converge_sample();
   k.set_carrier("en1", false);
   k.set_carrier("en5", false);
   auto r = run();
@@ -304,31 +304,31 @@ TEST_F(Converge, BothLinksLostWithdrawsThePublishedVipa) {
 }
 
 TEST_F(Converge, AdminDownAndUpBringsBackTheSourceOnTheReaddedConnectedRoute) {
-  converge_seed();
+  converge_sample();
   k.set_admin("en1", false);  // the kernel flushes en1's IPv4 routes without RTM_DELROUTE
   auto r = run();
   EXPECT_TRUE(r.failed.empty()) << applied_str(r);
   EXPECT_FALSE(default_via("10.68.1.2", en1, 10));
   k.set_admin("en1", true);  // the kernel re-adds 10.68.1.0/24 with src 10.68.1.1
   ASSERT_EQ(route("10.68.1.0/24", en1)->prefsrc, ip("10.68.1.1"));
-  converge_seed();
-  expect_seed_state();
+  converge_sample();
+  expect_sample_state();
 }
 
 TEST_F(Converge, DeadGatewayWithdrawsItsRouteUntilItLives) {
-  converge_seed();
+  converge_sample();
   intent.dead_gateways.insert("10.68.1.2%" + std::to_string(en1));
-  converge_seed();
+  converge_sample();
   EXPECT_FALSE(default_via("10.68.1.2", en1, 10));
   EXPECT_TRUE(default_via("10.68.5.2", en5, 20));
   intent.dead_gateways.clear();
-  converge_seed();
-  expect_seed_state();
+  converge_sample();
+  expect_sample_state();
 }
 
 TEST_F(Converge, TwoOwnedRoutesInOneSlotBothGetTheVipa) {
   // Equal-cost defaults through both routers: one kernel slot, so NLM_F_REPLACE is unsafe.
-  std::string text(kSeed);
+  std::string text(kSample);
   text.replace(text.find("metric = 20"), 11, "metric = 10");
   load(text);
   auto r = run();
@@ -344,12 +344,12 @@ TEST_F(Converge, TwoOwnedRoutesInOneSlotBothGetTheVipa) {
 }
 
 TEST_F(Converge, OwnedEcmpRouteFollowsItsLiveGateways) {
-  std::string text(kSeed);
+  std::string text(kSample);
   text.replace(text.find("metric = 20"), 11, "metric = 10");
   text.replace(text.find("metric = 10\n"), 12, "metric = 10\nmultipath = true\n");
   text.replace(text.rfind("metric = 10\n"), 12, "metric = 10\nmultipath = true\n");
   load(text);
-  converge_seed();
+  converge_sample();
   RouteKey ecmp{AF_INET, RT_TABLE_MAIN, ip("0.0.0.0"), 0, 0, 10, 0, IpAddr{}};
   const Route* m = k.find_route(ecmp);
   ASSERT_TRUE(m) << "one default route over both gateways";
@@ -358,13 +358,13 @@ TEST_F(Converge, OwnedEcmpRouteFollowsItsLiveGateways) {
   EXPECT_EQ(run().applied.size(), 0u);
 
   k.set_carrier("en1", false);
-  converge_seed();
+  converge_sample();
   EXPECT_FALSE(k.find_route(ecmp));
   ASSERT_TRUE(default_via("10.68.5.2", en5, 10)) << "the one live gateway, as a plain route";
   EXPECT_EQ(default_via("10.68.5.2", en5, 10)->prefsrc, ip("10.68.6.1"));
 
   k.set_carrier("en1", true);
-  converge_seed();
+  converge_sample();
   EXPECT_TRUE(k.find_route(ecmp));
   EXPECT_FALSE(default_via("10.68.5.2", en5, 10));
 }
@@ -379,7 +379,7 @@ TEST_F(Converge, CleanupGivesEverythingBack) {
   admin.oif = en1;
   admin.prefsrc = ip("10.68.1.1");
   ASSERT_EQ(k.add_route(admin), 0);
-  converge_seed();
+  converge_sample();
   ASSERT_EQ(route("10.68.100.0/24", en1, RT_TABLE_MAIN, "10.68.1.2")->prefsrc, ip("10.68.6.1"));
   ASSERT_EQ(obs.prefsrc_originals.size(), 1u);
 
@@ -395,7 +395,7 @@ TEST_F(Converge, CleanupGivesEverythingBack) {
 }
 
 TEST_F(Converge, CleanupNeverFlushesAForeignRoute) {
-  converge_seed();
+  converge_sample();
   k.flushed.clear();
   intent.cleanup = true;
   run();
@@ -405,7 +405,7 @@ TEST_F(Converge, CleanupNeverFlushesAForeignRoute) {
 }
 
 TEST_F(Converge, DetachGivesEverythingBackButTheConfig) {
-  converge_seed();
+  converge_sample();
   k.flushed.clear();
   load_state("detach");
   auto r = run();
@@ -423,7 +423,7 @@ TEST_F(Converge, DetachGivesEverythingBackButTheConfig) {
 }
 
 TEST_F(Converge, StateDownTakesVi0DownAfterGivingSourcesBack) {
-  converge_seed();
+  converge_sample();
   k.flushed.clear();
   load_state("down");
   auto r = run();
@@ -438,12 +438,12 @@ TEST_F(Converge, StateDownTakesVi0DownAfterGivingSourcesBack) {
   for (auto& f : k.flushed) EXPECT_NE(f.table, RT_TABLE_MAIN) << route_to_string(f);
 
   load_state("up");
-  converge_seed();
-  expect_seed_state();
+  converge_sample();
+  expect_sample_state();
 }
 
 TEST_F(Converge, RemovedVipaIsSwept) {
-  converge_seed();
+  converge_sample();
   // A config without vi0: the tagged link is vipad's to remove, routes given back first.
   load("[vipa.vi1]\nnetaddr = \"10.68.7.1\"\ninterface_names = [\"en9\"]\n");
   auto r = run();
@@ -455,7 +455,7 @@ TEST_F(Converge, RemovedVipaIsSwept) {
 
 TEST_F(Converge, Ipv6VipaOnTheSeedHost) {
   k.add_addr("en1", "2001:db8:1::1/64", IFA_F_NODAD);
-  std::string text(kSeed);
+  std::string text(kSample);
   text.insert(text.find("state ="), "netaddr6 = \"2001:db8:6::1\"\nprefixlen = 64\n");
   text += "[[route]]\ndestination = \"default6\"\ngateway = \"2001:db8:1::2\"\n";
   load(text);

@@ -34,7 +34,7 @@ interface_names = ["en1", "en5"]
 
 // the sample's host: en1 (2) 10.68.1.1/24 2001:db8:1::1/64 fe80::1:1, en5 (3) 10.68.5.1/24
 // 2001:db8:5::1/64, vi0 (4) with the VIPAs.
-Observed seed() {
+Observed sample() {
   Observed o;
   uint32_t up = IFF_UP | IFF_LOWER_UP;
   // Ethernet links (ARPHRD_ETHER) that resolve neighbours: ARP and NS are their probes.
@@ -69,7 +69,7 @@ destination = "default"
 gateway = "10.68.5.2"
 metric = 20
 )");
-  auto t = dgd_targets(c, seed());
+  auto t = dgd_targets(c, sample());
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(t[0].key, "10.68.1.2%2");
   EXPECT_EQ(t[0].key, gateway_key(ip("10.68.1.2"), 2));
@@ -101,7 +101,7 @@ interface = "en5"
 [dgd]
 passive_dgd = true
 )");
-  auto t = dgd_targets(c, seed());
+  auto t = dgd_targets(c, sample());
   ASSERT_EQ(t.size(), 2u);
   EXPECT_EQ(t[0].key, "10.68.1.2%2");
   EXPECT_TRUE(t[0].active);
@@ -131,7 +131,7 @@ gateway = "10.68.1.2"
 [dgd]
 passive_dgd = true
 )");
-  auto t = dgd_targets(c, seed());
+  auto t = dgd_targets(c, sample());
   ASSERT_EQ(t.size(), 1u);
   EXPECT_TRUE(t[0].active);
   ASSERT_EQ(t[0].track.size(), 2u);
@@ -151,7 +151,7 @@ gateway = "fe80::2"
 interface = "en1"
 active_dgd = true
 )");
-  auto t = dgd_targets(c, seed());
+  auto t = dgd_targets(c, sample());
   ASSERT_EQ(t.size(), 2u);
   EXPECT_EQ(t[0].key, "2001:db8:1::2%2");
   EXPECT_EQ(t[0].source, ip("2001:db8:1::1"));
@@ -172,12 +172,12 @@ gateway = "10.68.1.2"
 interface = "en9"
 active_dgd = true
 )");
-  EXPECT_TRUE(dgd_targets(c, seed()).empty());
+  EXPECT_TRUE(dgd_targets(c, sample()).empty());
 }
 
 TEST(DgdTargets, SourceIsNeverTheVipaNorTentative) {
   Config c = config("");
-  Observed o = seed();
+  Observed o = sample();
   // The VIPA on en1 itself (some setups put it there), and a tentative address first.
   o.addrs.insert(o.addrs.begin(), Address{AF_INET, 2, ip("10.68.6.1"), 24, 0, 0});
   o.addrs.insert(o.addrs.begin(),
@@ -190,7 +190,7 @@ TEST(DgdTargets, SourceIsNeverTheVipaNorTentative) {
   EXPECT_EQ(dgd_probe_source(c, o, 2, ip("2001:db8:77::1")), ip("2001:db8:1::1"));
   // vi0 holds only the VIPA: no source there.
   EXPECT_TRUE(dgd_probe_source(c, o, 4, ip("10.68.1.2")).empty());
-  Observed bare = seed();
+  Observed bare = sample();
   std::erase_if(bare.addrs, [](const Address& a) { return a.ifindex == 3 && a.family == AF_INET; });
   EXPECT_TRUE(dgd_probe_source(c, bare, 3, ip("10.68.5.2")).empty());
 }

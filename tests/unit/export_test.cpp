@@ -9,7 +9,7 @@
 namespace vipa {
 namespace {
 
-const char* kSeed = R"(
+const char* kSample = R"(
 [vipa.vi0]
 netaddr = "10.68.6.1"
 netmask = "255.255.255.0"
@@ -49,7 +49,7 @@ bool has(const std::string& text, const std::string& part) {
 }
 
 TEST(ExportFrr, SeedSetsTheVipaAsSourceOnEachListedInterface) {
-  std::string s = frr(kSeed);
+  std::string s = frr(kSample);
   EXPECT_TRUE(has(s,
                   "route-map VIPA-SRC permit 10\n match interface en1\n set src 10.68.6.1\nexit\n"
                   "route-map VIPA-SRC permit 20\n match interface en5\n set src 10.68.6.1\nexit\n"
@@ -63,7 +63,7 @@ TEST(ExportFrr, SeedSetsTheVipaAsSourceOnEachListedInterface) {
 }
 
 TEST(ExportFrr, SeedImportsTableAndRedistributesIntoOspf) {
-  std::string s = frr(kSeed);
+  std::string s = frr(kSample);
   EXPECT_TRUE(has(s, "\nip import-table 86\n")) << s;
   EXPECT_TRUE(has(s, "\nrouter ospf\n redistribute table 86\nexit\n")) << s;
   EXPECT_FALSE(has(s, "router bgp"));
@@ -72,7 +72,7 @@ TEST(ExportFrr, SeedImportsTableAndRedistributesIntoOspf) {
 
 TEST(ExportFrr, EveryLineIsCommentOrConfig) {
   // vtysh -f reads it as is: no blank lines or stray text from the generator.
-  std::string s = frr(kSeed);
+  std::string s = frr(kSample);
   size_t pos = 0;
   while (pos < s.size()) {
     size_t end = s.find('\n', pos);
@@ -84,17 +84,17 @@ TEST(ExportFrr, EveryLineIsCommentOrConfig) {
 }
 
 TEST(ExportFrr, TableFollowsConfig) {
-  std::string s = frr(std::string(kSeed) + "\n[routing]\ntable = 100\n");
+  std::string s = frr(std::string(kSample) + "\n[routing]\ntable = 100\n");
   EXPECT_TRUE(has(s, "ip import-table 100\n"));
   EXPECT_TRUE(has(s, " redistribute table 100\n"));
 }
 
 TEST(ExportFrr, TableBeyondFrrImportRangeIsAnError) {
-  auto s = export_frr(parse(std::string(kSeed) + "\n[routing]\ntable = 300\n"), {});
+  auto s = export_frr(parse(std::string(kSample) + "\n[routing]\ntable = 300\n"), {});
   ASSERT_FALSE(s.ok());
   EXPECT_TRUE(has(s.error().message, "1..252")) << s.error().message;
   // BIRD takes any table.
-  EXPECT_TRUE(has(bird(std::string(kSeed) + "\n[routing]\ntable = 300\n"), "kernel table 300;"));
+  EXPECT_TRUE(has(bird(std::string(kSample) + "\n[routing]\ntable = 300\n"), "kernel table 300;"));
 }
 
 TEST(ExportFrr, VipaWithoutInterfacesSetsSourceOnEveryRoute) {
@@ -104,7 +104,7 @@ TEST(ExportFrr, VipaWithoutInterfacesSetsSourceOnEveryRoute) {
 }
 
 TEST(ExportFrr, VipasNotUpAreLeftOutAndSaidSo) {
-  std::string s = frr(std::string(kSeed) +
+  std::string s = frr(std::string(kSample) +
                       "\n[vipa.vi1]\nnetaddr = \"10.68.7.1\"\ninterface_names = [\"en2\"]\n"
                       "state = \"down\"\n");
   EXPECT_FALSE(has(s, "10.68.7.1"));
@@ -126,8 +126,9 @@ TEST(ExportFrr, OddInterfaceNameIsRefused) {
 }
 
 TEST(ExportFrr, Ipv6UsesItsOwnRouteMapAndConnectedPrefix) {
-  std::string s = frr(std::string(kSeed).insert(std::string(kSeed).find("\n\n[[route]]"),
-                                                "\nnetaddr6 = \"2001:db8:6::1\"\nprefixlen = 64"));
+  std::string s =
+      frr(std::string(kSample).insert(std::string(kSample).find("\n\n[[route]]"),
+                                      "\nnetaddr6 = \"2001:db8:6::1\"\nprefixlen = 64"));
   EXPECT_TRUE(has(s,
                   "route-map VIPA-SRC6 permit 10\n match interface en1\n set src "
                   "2001:db8:6::1\nexit\n"))
@@ -145,7 +146,7 @@ TEST(ExportFrr, BgpPeersWithTheRouteGatewaysAndSendsOnlyTheVipa) {
   ExportOptions opt;
   opt.protocol = AnnounceProtocol::Bgp;
   opt.bgp_asn = 64600;
-  std::string s = frr(kSeed, opt);
+  std::string s = frr(kSample, opt);
   EXPECT_TRUE(has(s, "ip prefix-list VIPA4 seq 5 permit 10.68.6.1/32\n")) << s;
   EXPECT_TRUE(has(s,
                   "router bgp 64600\n neighbor 10.68.1.2 remote-as external\n"
@@ -159,7 +160,7 @@ TEST(ExportFrr, BgpPeersWithTheRouteGatewaysAndSendsOnlyTheVipa) {
 TEST(ExportFrr, SubnetAdvertiseAnnouncesTheSubnet) {
   ExportOptions opt;
   opt.protocol = AnnounceProtocol::Bgp;
-  std::string text = kSeed;
+  std::string text = kSample;
   text.insert(text.find("\n\n[[route]]"), "\nadvertise = \"subnet\"");
   EXPECT_TRUE(has(frr(text, opt), "permit 10.68.6.0/24\n"));
 }
@@ -167,7 +168,7 @@ TEST(ExportFrr, SubnetAdvertiseAnnouncesTheSubnet) {
 TEST(ExportFrr, InterfaceAnnounceMakesTheVipaAPassiveOspfInterface) {
   ExportOptions opt;
   opt.via = AnnounceVia::Interface;
-  std::string s = frr(kSeed, opt);
+  std::string s = frr(kSample, opt);
   EXPECT_TRUE(has(s, "\ninterface vi0\n ip ospf area 0.0.0.0\n ip ospf passive\nexit\n")) << s;
   // Imported but not redistributed: vipad's refresh re-applies the import (FRR 8.4).
   EXPECT_TRUE(has(s, "\nip import-table 86\n"));
@@ -180,12 +181,12 @@ TEST(ExportFrr, InterfaceAnnounceIsOspfOnly) {
   ExportOptions opt;
   opt.via = AnnounceVia::Interface;
   opt.protocol = AnnounceProtocol::Bgp;
-  EXPECT_FALSE(export_frr(parse(kSeed), opt).ok());
-  EXPECT_FALSE(export_bird(parse(kSeed), opt).ok());
+  EXPECT_FALSE(export_frr(parse(kSample), opt).ok());
+  EXPECT_FALSE(export_bird(parse(kSample), opt).ok());
 }
 
 TEST(ExportBird, SeedLearnsTableAndSetsKrtPrefsrc) {
-  std::string s = bird(kSeed);
+  std::string s = bird(kSample);
   EXPECT_TRUE(has(s,
                   "ipv4 table vipa4_table;\nprotocol kernel vipa4 {\n  kernel table 86;\n"
                   "  learn;"))
@@ -205,7 +206,7 @@ TEST(ExportBird, SeedLearnsTableAndSetsKrtPrefsrc) {
 TEST(ExportBird, OspfExportsOnlyTheVipas) {
   ExportOptions opt;
   opt.ospf_area = "0.0.0.1";
-  std::string s = bird(kSeed, opt);
+  std::string s = bird(kSample, opt);
   EXPECT_TRUE(has(s,
                   "filter vipa_announce {\n  if proto = \"vipa4\" || proto = \"vipa6\" then "
                   "accept;\n  reject;\n}\n"));
@@ -220,7 +221,7 @@ TEST(ExportBird, OspfExportsOnlyTheVipas) {
 TEST(ExportBird, InterfaceAnnounceMakesTheVipaAStubInterface) {
   ExportOptions opt;
   opt.via = AnnounceVia::Interface;
-  std::string s = bird(kSeed, opt);
+  std::string s = bird(kSample, opt);
   EXPECT_TRUE(has(s, "  ipv4 { import all; export none; };\n")) << s;
   EXPECT_TRUE(has(s, "    interface \"vi0\" { stub yes; };\n"));
   EXPECT_FALSE(has(s, "  kernel table 86;"));
@@ -231,7 +232,7 @@ TEST(ExportBird, InterfaceAnnounceMakesTheVipaAStubInterface) {
 TEST(ExportBird, BgpOneProtocolPerGateway) {
   ExportOptions opt;
   opt.protocol = AnnounceProtocol::Bgp;
-  std::string s = bird(kSeed, opt);
+  std::string s = bird(kSample, opt);
   EXPECT_TRUE(has(s,
                   "protocol bgp vipa_bgp1 {\n  local as 65086;\n  neighbor 10.68.1.2 "
                   "external;\n"))

@@ -435,7 +435,7 @@ class FakeKernel : public Dataplane {
 
 // the sample's host before vipad runs: lo, and en1 10.68.1.1/24 and en5 10.68.5.1/24 up with
 // carrier, each with the connected route the kernel adds (source: the interface's own address).
-inline void build_seed_host(FakeKernel& k) {
+inline void build_sample_host(FakeKernel& k) {
   k.add_link("lo", "");
   k.add_link("en1", "veth");
   k.add_link("en5", "veth");

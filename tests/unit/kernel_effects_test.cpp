@@ -155,7 +155,7 @@ TEST(KernelEffects, ApplyingToAnObservedTableReportsWhatChanged) {
 // nexthop and dies with a deleted one.
 TEST(KernelEffects, FakeKernelFollowsTheModel) {
   test::FakeKernel k;
-  test::build_seed_host(k);
+  test::build_sample_host(k);
   k.add_link("en9", "veth");
   k.add_addr("en9", "10.68.9.1/24");
   Route r;
@@ -192,7 +192,7 @@ struct Recording : test::FakeKernel {
 
 TEST(Execute, RecordsAndSavesTheOriginalBeforeTheChange) {
   Recording k;
-  test::build_seed_host(k);
+  test::build_sample_host(k);
   k.add_link("vi0", "dummy");
   k.add_addr("vi0", "10.68.6.1/24");
   Route r;
@@ -234,7 +234,7 @@ TEST(Execute, RecordsAndSavesTheOriginalBeforeTheChange) {
 
 TEST(Execute, SysctlOriginalRecordedOnceAndForgottenOnRestore) {
   Recording k;
-  test::build_seed_host(k);
+  test::build_sample_host(k);
   Observed obs = k.observe();
   std::string rp = "/proc/sys/net/ipv4/conf/en1/rp_filter";
   k.read_sysctls({rp}, obs);
@@ -250,7 +250,7 @@ TEST(Execute, SysctlOriginalRecordedOnceAndForgottenOnRestore) {
 
 TEST(Execute, RewritesRecordAllOriginalsInOneSave) {
   Recording k;
-  test::build_seed_host(k);
+  test::build_sample_host(k);
   k.add_link("vi0", "dummy");
   k.add_addr("vi0", "10.68.6.1/24");
   std::vector<SourceRewrite> rw;

@@ -10,7 +10,7 @@
 namespace vipa {
 namespace {
 
-MetricsSnapshot seed_snapshot() {
+MetricsSnapshot sample_snapshot() {
   MetricsSnapshot s;
   s.version = "0.1.0";
   s.vipas = {{"vi0", true, 2}};
@@ -38,7 +38,7 @@ bool has_line(const std::string& text, const std::string& line) {
 }
 
 TEST(MetricsText, SeedGauges) {
-  std::string t = render_metrics(seed_snapshot());
+  std::string t = render_metrics(sample_snapshot());
   EXPECT_TRUE(has_line(t, "vipa_build_info{version=\"0.1.0\"} 1")) << t;
   EXPECT_TRUE(has_line(t, "vipa_up{vipa=\"vi0\"} 1"));
   EXPECT_TRUE(has_line(t, "vipa_interface_up{vipa=\"vi0\",interface=\"en1\"} 0"));
@@ -52,7 +52,7 @@ TEST(MetricsText, SeedGauges) {
 }
 
 TEST(MetricsText, EveryFamilyHasHelpAndType) {
-  std::string t = render_metrics(seed_snapshot());
+  std::string t = render_metrics(sample_snapshot());
   for (const char* f :
        {"vipa_build_info gauge", "vipa_converged gauge", "vipa_up gauge", "vipa_interface_up gauge",
         "vipa_interface_active gauge", "vipa_gateway_alive gauge", "vipa_failovers_total counter",
@@ -66,7 +66,7 @@ TEST(MetricsText, EveryFamilyHasHelpAndType) {
 }
 
 TEST(MetricsText, HistogramIsCumulative) {
-  std::string t = render_metrics(seed_snapshot());
+  std::string t = render_metrics(sample_snapshot());
   const std::string h = "vipa_reconcile_duration_seconds";
   EXPECT_TRUE(has_line(t, h + "_bucket{le=\"0.0001\"} 1")) << t;
   EXPECT_TRUE(has_line(t, h + "_bucket{le=\"0.00025\"} 1"));

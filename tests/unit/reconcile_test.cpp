@@ -24,7 +24,7 @@ Config parse(std::string_view text) {
   return c ? *c : Config{};
 }
 
-constexpr std::string_view kSeed = R"(
+constexpr std::string_view kSample = R"(
 [vipa.vi0]
 netaddr = "10.68.6.1"
 netmask = "255.255.255.0"
@@ -42,8 +42,8 @@ gateway = "10.68.5.2"
 metric = 20
 )";
 
-std::string seed_with_state(const char* state) {
-  std::string s(kSeed);
+std::string sample_with_state(const char* state) {
+  std::string s(kSample);
   s.replace(s.find("state = \"up\""), 12, std::string("state = \"") + state + "\"");
   return s;
 }
@@ -96,7 +96,7 @@ Route static_route(const char* dst, const char* gw, int oif, uint8_t proto = RTP
 class SeedHost : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::build_seed_host(k);
+    test::build_sample_host(k);
     en1 = k.by_name("en1")->ifindex;
     en5 = k.by_name("en5")->ifindex;
   }
@@ -106,7 +106,7 @@ class SeedHost : public ::testing::Test {
     vi0 = l.ifindex;
     k.add_addr("vi0", "10.68.6.1/24", IFA_F_NOPREFIXROUTE);
   }
-  Desired desired(std::string_view text = kSeed) {
+  Desired desired(std::string_view text = kSample) {
     cfg = parse(text);
     intent.config = &cfg;
     obs = k.observe();
@@ -117,7 +117,7 @@ class SeedHost : public ::testing::Test {
     return d;
   }
   // The plan, its slim source rewrites shown as the operations they stand for.
-  Plan plan(std::string_view text = kSeed) {
+  Plan plan(std::string_view text = kSample) {
     Desired d = desired(text);
     Plan p = reconcile(d, obs);
     for (auto& w : p.rewrites) {
@@ -199,7 +199,7 @@ TEST_F(SeedHost, DesiredOwnedRouteOnAnUnlistedInterfaceHasNoVipaSource) {
   k.add_link("eth9", "veth");
   k.add_addr("eth9", "10.68.9.1/24");
   add_vi0();
-  std::string text(kSeed);
+  std::string text(kSample);
   text += "[[route]]\ndestination = \"10.68.200.0/24\"\ngateway = \"10.68.9.254\"\n";
   Desired d = desired(text);
   Route r = static_route("10.68.200.0/24", "10.68.9.254", k.by_name("eth9")->ifindex, kProtoVipa);
@@ -213,11 +213,11 @@ TEST(Desired, GatewayInTwoPrefixesResolvesToTheListedInterface) {
   FakeKernel k;
   k.add_link("eth0", "veth");
   k.add_addr("eth0", "10.68.0.1/16");
-  test::build_seed_host(k);
+  test::build_sample_host(k);
   Link& vi0 = k.add_link("vi0", "ifb");
   vi0.alias = kLinkTag;
   k.add_addr("vi0", "10.68.6.1/24", IFA_F_NOPREFIXROUTE);
-  Config cfg = parse(kSeed);
+  Config cfg = parse(kSample);
   Intent intent;
   intent.config = &cfg;
   Desired d = compute_desired(intent, k.observe());
@@ -254,7 +254,7 @@ TEST_F(SeedHost, DesiredEmptyInterfaceNamesMeansEveryNonLoopbackNonVipaLink) {
   Link& other = k.add_link("vi9", "ifb");  // a VIPA vipad made for a config since removed
   other.alias = kLinkTag;
   add_vi0();
-  std::string text(kSeed);
+  std::string text(kSample);
   text.replace(text.find("interface_names = [\"en1\", \"en5\"]\n"), 33, "");
   Desired d = desired(text);
   ASSERT_FALSE(d.vipas.empty());
@@ -328,7 +328,7 @@ TEST_F(SeedHost, DeadGatewayOnAnotherInterfaceDoesNotWithdraw) {
 TEST_F(SeedHost, Ipv6MetricZeroIsDesiredAs1024) {
   k.add_addr("en1", "2001:db8:1::1/64");
   add_vi0();
-  std::string text(kSeed);
+  std::string text(kSample);
   text += "[[route]]\ndestination = \"2001:db8:99::/48\"\ngateway = \"2001:db8:1::2\"\n";
   Desired d = desired(text);
   Route r = static_route("2001:db8:99::/48", "2001:db8:1::2", en1, kProtoVipa, 1024);
@@ -348,8 +348,8 @@ TEST_F(SeedHost, CreatesTheLinkWhenMissing) {
   EXPECT_TRUE(p.problems.empty());
 }
 
-std::string seed_adopting() {
-  std::string s(kSeed);
+std::string sample_adopting() {
+  std::string s(kSample);
   s.replace(s.find("[vipa.vi0]\n"), 11, "[vipa.vi0]\nadopt = true\n");
   return s;
 }
@@ -379,7 +379,7 @@ TEST_F(SeedHost, LeavesAnUntaggedIfbAloneAtCleanup) {
 
 TEST_F(SeedHost, AdoptsAnUntaggedDummyWhenTold) {
   Link& l = k.add_link("vi0", "dummy");
-  Plan p = plan(seed_adopting());
+  Plan p = plan(sample_adopting());
   auto s = of_kind<Op::SetLink>(p);
   ASSERT_EQ(s.size(), 1u) << plan_str(p);
   EXPECT_EQ(s[0].ifindex, l.ifindex);
@@ -392,7 +392,7 @@ TEST_F(SeedHost, AdoptsAnUntaggedDummyWhenTold) {
 
 TEST_F(SeedHost, AdoptsAnUntaggedIfbWhenTold) {
   Link& l = k.add_link("vi0", "ifb", false, false);
-  Plan p = plan(seed_adopting());
+  Plan p = plan(sample_adopting());
   auto s = of_kind<Op::SetLink>(p);
   ASSERT_EQ(s.size(), 1u) << plan_str(p);
   EXPECT_EQ(s[0].ifindex, l.ifindex);
@@ -421,7 +421,7 @@ TEST_F(SeedHost, RefusesAVethNamedVi0) {
 TEST_F(SeedHost, AddsVipaAddressesWithoutPrefixRouteAndIpv6WithoutDad) {
   Link& l = k.add_link("vi0", "ifb");
   l.alias = kLinkTag;
-  std::string text(kSeed);
+  std::string text(kSample);
   text.insert(text.find("state ="),
               "alias4 = [\"10.68.7.1,255.255.255.0\"]\nnetaddr6 = \"2001:db8:6::1\"\n"
               "prefixlen = 64\n");
@@ -582,7 +582,7 @@ TEST_F(SeedHost, SkipsLinkLocalAndMulticastDestinations) {
   ll.scope = RT_SCOPE_UNIVERSE;
   ASSERT_EQ(k.add_route(ll), 0);
   ASSERT_EQ(k.add_route(static_route("224.0.0.0/4", nullptr, en1, RTPROT_BOOT)), 0);
-  std::string text(kSeed);
+  std::string text(kSample);
   text.insert(text.find("state ="), "netaddr6 = \"2001:db8:6::1\"\nprefixlen = 64\n");
   Plan p = plan(text);
   bool v6_connected = false;
@@ -648,7 +648,7 @@ class VipaInUse : public SeedHost {
 };
 
 TEST_F(VipaInUse, StateDownRestoresSourcesBeforeTakingTheLinkDown) {
-  Plan p = plan(seed_with_state("down"));
+  Plan p = plan(sample_with_state("down"));
   auto m = restored(p);
   EXPECT_EQ(m["10.68.1.0"], ip("10.68.1.1")) << plan_str(p);
   EXPECT_EQ(m["10.68.5.0"], ip("10.68.5.1"));
@@ -660,7 +660,7 @@ TEST_F(VipaInUse, StateDownRestoresSourcesBeforeTakingTheLinkDown) {
   for (auto& op : of_kind<Op::ReplaceRoute>(p)) ASSERT_TRUE(execute(k, Op{op, {}}, obs).ok());
   prefsrc_originals = obs.prefsrc_originals;
   EXPECT_TRUE(prefsrc_originals.empty());
-  Plan p2 = plan(seed_with_state("down"));
+  Plan p2 = plan(sample_with_state("down"));
   auto down = of_kind<Op::SetLink>(p2);
   ASSERT_EQ(down.size(), 1u) << plan_str(p2);
   EXPECT_FALSE(down[0].up);
@@ -669,7 +669,7 @@ TEST_F(VipaInUse, StateDownRestoresSourcesBeforeTakingTheLinkDown) {
 }
 
 TEST_F(VipaInUse, DetachDeletesTheLinkOnlyOnceNoRouteUsesTheVipa) {
-  Plan p = plan(seed_with_state("detach"));
+  Plan p = plan(sample_with_state("detach"));
   EXPECT_TRUE(of_kind<Op::DeleteLink>(p).empty()) << plan_str(p);
   auto m = restored(p);
   EXPECT_EQ(m["10.68.1.0"], ip("10.68.1.1")) << plan_str(p);
@@ -677,7 +677,7 @@ TEST_F(VipaInUse, DetachDeletesTheLinkOnlyOnceNoRouteUsesTheVipa) {
 
   for (auto& op : of_kind<Op::ReplaceRoute>(p)) ASSERT_TRUE(execute(k, Op{op, {}}, obs).ok());
   prefsrc_originals = obs.prefsrc_originals;
-  Plan p2 = plan(seed_with_state("detach"));
+  Plan p2 = plan(sample_with_state("detach"));
   auto del = of_kind<Op::DeleteLink>(p2);
   ASSERT_EQ(del.size(), 1u) << plan_str(p2);
   EXPECT_EQ(del[0].ifindex, vi0);
@@ -685,7 +685,7 @@ TEST_F(VipaInUse, DetachDeletesTheLinkOnlyOnceNoRouteUsesTheVipa) {
 
 TEST_F(VipaInUse, DetachNeverDeletesALinkVipadDidNotTag) {
   k.by_name("vi0")->alias = "";
-  Plan p = plan(seed_with_state("detach"));
+  Plan p = plan(sample_with_state("detach"));
   EXPECT_TRUE(of_kind<Op::DeleteLink>(p).empty()) << plan_str(p);
 }
 
@@ -696,7 +696,7 @@ TEST_F(SeedHost, DetachWaitsForOwnedRoutesUsingTheVipa) {
   Route via1 = static_route("0.0.0.0/0", "10.68.1.2", en1, kProtoVipa, 10);
   via1.prefsrc = ip("10.68.6.1");
   ASSERT_EQ(k.add_route(via1), 0);
-  Plan p = plan(seed_with_state("detach"));
+  Plan p = plan(sample_with_state("detach"));
   bool restored = false;
   for (auto& op : of_kind<Op::ReplaceRoute>(p))
     if (op.old.key() == via1.key()) restored = op.route.prefsrc.empty();

@@ -49,7 +49,7 @@ multipath = true
 class RouteStatus : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::build_seed_host(k);
+    test::build_sample_host(k);
     k.add_addr("en1", "2001:db8:1::1/64");
     en1 = k.by_name("en1")->ifindex;
     en5 = k.by_name("en5")->ifindex;

@@ -79,16 +79,16 @@ std::string error_answer(const json& req, const std::string& code, const std::st
 }
 
 // the sample's vipad: status, show vi0, routes, and the changing commands all succeed.
-Reply seed_vipad(const json& req) {
+Reply sample_vipad(const json& req) {
   std::string cmd = req.value("cmd", "");
-  if (cmd == "status") return {{answer(req, fixture("seed_status.json"))}};
+  if (cmd == "status") return {{answer(req, fixture("sample_status.json"))}};
   if (cmd == "show") {
     if (req.value("name", "") != "vi0")
       return {{error_answer(req, "not_found", "vi9: no such VIPA")}};
-    return {{answer(req, fixture("seed_show_vi0.json"))}};
+    return {{answer(req, fixture("sample_show_vi0.json"))}};
   }
-  if (cmd == "routes") return {{answer(req, fixture("seed_routes.json"))}};
-  if (cmd == "mkdev" || cmd == "chdev") return {{answer(req, fixture("seed_show_vi0.json"))}};
+  if (cmd == "routes") return {{answer(req, fixture("sample_routes.json"))}};
+  if (cmd == "mkdev" || cmd == "chdev") return {{answer(req, fixture("sample_show_vi0.json"))}};
   if (cmd == "rmdev" || cmd == "reload") return {{answer(req, json::object())}};
   if (cmd == "version") return {{answer(req, {{"version", "0.1.0"}, {"protocol", 1}})}};
   return {{error_answer(req, "unknown_command", "unknown command " + cmd)}};
@@ -242,7 +242,7 @@ class VipactlTest : public ::testing::Test {
 };
 
 TEST_F(VipactlTest, NotRunningIsOneLineAndExit1) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   std::string missing = f.dir() + "/missing.sock";
   RunResult r = vipactl({"--socket", missing, "lsattr", "-El", "vi0"});
   EXPECT_EQ(r.status, 1);
@@ -252,14 +252,14 @@ TEST_F(VipactlTest, NotRunningIsOneLineAndExit1) {
 }
 
 TEST_F(VipactlTest, SocketFromEnvironment) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl({"ifconfig", "vi0"}, {"VIPA_SOCKET=" + f.path()});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, data("ifconfig_vi0.golden"));
 }
 
 TEST_F(VipactlTest, LsattrSeed) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   for (auto args : std::vector<std::vector<std::string>>{{"lsattr", "-El", "vi0"},
                                                          {"lsattr", "-E", "-l", "vi0"}}) {
     RunResult r = vipactl(with_socket(f, args));
@@ -272,7 +272,7 @@ TEST_F(VipactlTest, LsattrSeed) {
 }
 
 TEST_F(VipactlTest, LsattrOneAttributeAndLegalValues) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(f, {"lsattr", "-El", "vi0", "-a", "netaddr"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, data("lsattr_vi0_netaddr.golden"));
@@ -282,7 +282,7 @@ TEST_F(VipactlTest, LsattrOneAttributeAndLegalValues) {
 }
 
 TEST_F(VipactlTest, IfconfigOneAndAll) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(f, {"ifconfig", "vi0"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, data("ifconfig_vi0.golden"));
@@ -293,7 +293,7 @@ TEST_F(VipactlTest, IfconfigOneAndAll) {
 }
 
 TEST_F(VipactlTest, NetstatSeed) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(f, {"netstat", "-rn"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, data("netstat_rn.golden"));
@@ -305,7 +305,7 @@ TEST_F(VipactlTest, NetstatSeed) {
 }
 
 TEST_F(VipactlTest, MkdevSendsNameAndAttributes) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(
       f, {"mkdev", "-c", "if", "-s", "VI", "-t", "vi", "-w", "vi0", "-a", "netaddr=10.68.6.1", "-a",
           "netmask=255.255.255.0", "-a", "interface_names=en1,en5"}));
@@ -317,7 +317,7 @@ TEST_F(VipactlTest, MkdevSendsNameAndAttributes) {
 }
 
 TEST_F(VipactlTest, SeveralPairsInOneDashAKeepAliasLists) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(
       f, {"chdev", "-l", "vi0", "-a",
           "netmask=255.255.0.0 alias4=10.68.6.2,255.255.255.0 10.68.6.3,255.255.255.0"}));
@@ -327,7 +327,7 @@ TEST_F(VipactlTest, SeveralPairsInOneDashAKeepAliasLists) {
 }
 
 TEST_F(VipactlTest, ChdevModes) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{}, "both"}, {{"-P"}, "record"}, {{"-T"}, "running"}};
   for (const auto& [flags, mode] : cases) {
@@ -345,7 +345,7 @@ TEST_F(VipactlTest, ChdevModes) {
 }
 
 TEST_F(VipactlTest, RmdevDefinesOrDeletes) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(f, {"rmdev", "-l", "vi0"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "vi0 Defined\n");
@@ -383,14 +383,14 @@ TEST_F(VipactlTest, PermissionDeniedForNonRoot) {
 }
 
 TEST_F(VipactlTest, UnknownVipa) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(f, {"show", "vi9"}));
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "vipactl: vi9: no such VIPA\n");
 }
 
 TEST_F(VipactlTest, BadArgumentsExit2AndSendNothing) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   std::vector<std::vector<std::string>> bad = {
       {},
       {"frobnicate"},
@@ -461,23 +461,23 @@ TEST_F(VipactlTest, MalformedOrMissingAnswerExit1) {
 }
 
 TEST_F(VipactlTest, StatusAndShowTextAndJson) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(f, {"status"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, data("status.golden"));
   r = vipactl(with_socket(f, {"status", "--json"}));
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(json::parse(r.out), fixture("seed_status.json"));
+  EXPECT_EQ(json::parse(r.out), fixture("sample_status.json"));
   r = vipactl(with_socket(f, {"show", "vi0", "--json"}));
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(json::parse(r.out), fixture("seed_show_vi0.json"));
+  EXPECT_EQ(json::parse(r.out), fixture("sample_show_vi0.json"));
   r = vipactl(with_socket(f, {"show", "vi0"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.rfind("VIPA vi0: state up, link up", 0), 0u) << r.out;
 }
 
 TEST_F(VipactlTest, ReloadAndVersion) {
-  FakeVipad f(seed_vipad);
+  FakeVipad f(sample_vipad);
   RunResult r = vipactl(with_socket(f, {"reload"}));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(f.requests().back()["cmd"], "reload");
