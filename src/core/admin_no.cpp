@@ -37,8 +37,7 @@ Result<Inet0Record> tunables_of(const json& set) {
       change.passive_dgd = v.get<bool>();
       continue;
     }
-    bool whole = v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
-    if (!whole || v.get<uint64_t>() > UINT32_MAX)
+    if (!ctl::is_non_negative_integer(v) || v.get<uint64_t>() > UINT32_MAX)
       return Error::msg("no: " + k + " must be a whole number");
     uint32_t n = v.get<uint32_t>();
     uint32_t min = k == "packets_lost" ? 1 : 10;

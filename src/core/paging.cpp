@@ -4,27 +4,20 @@ namespace vipa {
 
 using nlohmann::json;
 
-namespace {
-
-// A whole number >= 0, whether the JSON holds it as signed or unsigned.
-bool non_negative_integer(const json& j) {
-  return j.is_number_unsigned() || (j.is_number_integer() && j.get<int64_t>() >= 0);
-}
-
-}  // namespace
+using ctl::is_non_negative_integer;
 
 Result<Page> parse_page(const json& req, const std::string& cmd, size_t max_limit) {
   Page p;
   p.limit = max_limit;
   if (req.is_object() && req.contains("offset")) {
     const json& o = req["offset"];
-    if (!non_negative_integer(o))
+    if (!is_non_negative_integer(o))
       return Error::msg(cmd + ": \"offset\" must be a non-negative integer");
     p.offset = o.get<size_t>();
   }
   if (req.is_object() && req.contains("limit")) {
     const json& l = req["limit"];
-    if (!non_negative_integer(l) || l.get<uint64_t>() == 0 || l.get<uint64_t>() > max_limit)
+    if (!is_non_negative_integer(l) || l.get<uint64_t>() == 0 || l.get<uint64_t>() > max_limit)
       return Error::msg(cmd + ": \"limit\" must be an integer from 1 to " +
                         std::to_string(max_limit));
     p.limit = l.get<size_t>();
@@ -40,7 +33,7 @@ void add_page_fields(json& answer, const Page& page, size_t count, size_t total)
 Result<std::optional<size_t>> next_page_offset(const json& answer, size_t offset) {
   if (!answer.is_object() || !answer.contains("next")) return std::optional<size_t>();
   const json& n = answer["next"];
-  if (!non_negative_integer(n) || n.get<uint64_t>() <= offset)
+  if (!is_non_negative_integer(n) || n.get<uint64_t>() <= offset)
     return Error::msg("the answer's \"next\" (" +
                       n.dump(-1, ' ', false, json::error_handler_t::replace) +
                       ") does not move past offset " + std::to_string(offset));

@@ -1,8 +1,14 @@
 #include "ctl/request.h"
 
+#include <cstdint>
+
 namespace vipa::ctl {
 
 using nlohmann::json;
+
+bool is_non_negative_integer(const json& j) {
+  return j.is_number_unsigned() || (j.is_number_integer() && j.get<int64_t>() >= 0);
+}
 
 json error_answer(const std::string& code, const std::string& message) {
   return {{"v", 1}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};

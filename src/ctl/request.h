@@ -23,6 +23,10 @@ inline constexpr size_t kRoutesPerAnswer = 2048;
 
 nlohmann::json error_answer(const std::string& code, const std::string& message);
 
+// A whole number >= 0 in a request, whether the JSON holds it as signed (built in code) or
+// unsigned (parsed from text).
+bool is_non_negative_integer(const nlohmann::json& j);
+
 // Decodes and checks the line (a JSON object, "cmd" a string, "v" 1 when present), answers
 // `monitor` itself, hands everything else to `handler`, and echoes "id". Never throws.
 LineOutcome answer_line(const std::string& line, bool privileged, const Handler& handler);
