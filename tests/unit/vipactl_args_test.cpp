@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -183,26 +184,46 @@ struct RunResult {
   std::string out, err;
 };
 
+// Runs vipactl in a child process. The test is multithreaded (FakeVipad serves from its own
+// thread, which allocates), so everything the child needs is built before fork(): between fork and
+// execve the child makes only async-signal-safe calls. A malloc there could wait forever on a lock
+// that the serving thread held at the moment of the fork.
 class Child {
  public:
   Child(const std::vector<std::string>& args, const std::vector<std::string>& env) {
     char tmpl[] = "/tmp/vipactl-out-XXXXXX";
     dir_ = mkdtemp(tmpl);
     std::string bin = vipactl_path();
+    std::vector<char*> argv{const_cast<char*>(bin.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    // The test's environment without VIPA_SOCKET, with `env` ("NAME=value") set over it.
+    auto name_of = [](std::string_view e) { return e.substr(0, e.find('=')); };
+    auto overridden = [&](std::string_view e) {
+      if (name_of(e) == "VIPA_SOCKET") return true;
+      for (const auto& x : env)
+        if (name_of(x) == name_of(e)) return true;
+      return false;
+    };
+    std::vector<std::string> envs;
+    for (char** e = environ; *e != nullptr; ++e)
+      if (!overridden(*e)) envs.emplace_back(*e);
+    envs.insert(envs.end(), env.begin(), env.end());
+    std::vector<char*> envp;
+    for (auto& e : envs) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    int out = open((dir_ + "/out").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int err = open((dir_ + "/err").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     pid_ = fork();
     if (pid_ == 0) {
-      int out = open((dir_ + "/out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = open((dir_ + "/err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      // dup2 clears FD_CLOEXEC on the new descriptors 1 and 2.
       dup2(out, 1);
       dup2(err, 2);
-      unsetenv("VIPA_SOCKET");
-      for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-      std::vector<char*> argv{const_cast<char*>(bin.c_str())};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
+      execve(bin.c_str(), argv.data(), envp.data());
       _exit(127);
     }
+    close(out);
+    close(err);
   }
 
   void signal(int sig) { kill(pid_, sig); }
