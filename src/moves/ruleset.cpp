@@ -140,6 +140,10 @@ std::string rule_script(const nlohmann::json& rules, const Want& w) {
       if (is_local(r) && !seen_local) {
         seen_local = true;
         local_prio = prio(r);
+      } else if (is_local(r) && r.value("protocol", "") == std::to_string(kRuleProto)) {
+        // A stand-in left behind (its batch was cut short): the rule ahead of it serves.
+        s += "rule del pref " + std::to_string(prio(r)) + " lookup local protocol " +
+             std::to_string(kRuleProto) + "\n";
       } else if (ours(r, &i)) {
         present.insert(i);
         if (!seen_local) ahead.insert(i);
@@ -160,11 +164,17 @@ std::string rule_script(const nlohmann::json& rules, const Want& w) {
          " protocol " + std::to_string(kRuleProto) + "\n";
     move_local = true;
   }
-  // The local table's rule at pref 0 goes behind ours, still at pref 0: a copy is added first
-  // (after ours), then the first one deleted, so local delivery never lacks a rule. A local
-  // rule an administrator already moved (pref > 0) is behind ours as it is.
-  if (move_local && seen_local && local_prio == 0)
-    s += "rule add pref 0 lookup local\nrule del pref 0 lookup local\n";
+  // The local table's rule at pref 0 goes behind ours, still at pref 0. The kernel refuses a
+  // rule identical to one it has, so a copy at pref 0 cannot stand in while the original goes:
+  // a stand-in at pref 1, tagged with our protocol (identical to no rule of anyone else's, and
+  // deleted by that tag alone), holds local delivery while the rule at pref 0 is deleted and
+  // added again behind ours. A local rule an administrator already moved (pref > 0) is behind
+  // ours as it is.
+  if (move_local && seen_local && local_prio == 0) {
+    const std::string standin = "pref 1 lookup local protocol " + std::to_string(kRuleProto);
+    s += "rule add " + standin + "\nrule del pref 0 lookup local\nrule add pref 0 lookup local\n";
+    s += "rule del " + standin + "\n";
+  }
   return s;
 }
 

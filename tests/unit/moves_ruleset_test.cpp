@@ -2,6 +2,8 @@
 // `ip -j rule show` (captured from Linux 6.x in a network namespace).
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "moves/ruleset.h"
 
 namespace vipa::moves {
@@ -110,8 +112,10 @@ TEST(MovesRuleset, RulesAddedAheadOfLocal) {
   std::string s = rule_script(json::parse(kPlain), want());
   EXPECT_EQ(s,
             "rule add pref 0 fwmark 0x76700001 lookup 7671 protocol 86\n"
+            "rule add pref 1 lookup local protocol 86\n"
+            "rule del pref 0 lookup local\n"
             "rule add pref 0 lookup local\n"
-            "rule del pref 0 lookup local\n");
+            "rule del pref 1 lookup local protocol 86\n");
 }
 
 TEST(MovesRuleset, RulesInPlaceNeedNothing) {
@@ -128,8 +132,10 @@ TEST(MovesRuleset, RuleBehindLocalIsMovedAhead) {
   EXPECT_EQ(rule_script(j, want()),
             "rule del pref 0 fwmark 0x76700001 lookup 7671\n"
             "rule add pref 0 fwmark 0x76700001 lookup 7671 protocol 86\n"
+            "rule add pref 1 lookup local protocol 86\n"
+            "rule del pref 0 lookup local\n"
             "rule add pref 0 lookup local\n"
-            "rule del pref 0 lookup local\n");
+            "rule del pref 1 lookup local protocol 86\n");
 }
 
 TEST(MovesRuleset, StaleRuleDeletedLocalMovedByAnAdminLeftAlone) {
@@ -139,6 +145,104 @@ TEST(MovesRuleset, StaleRuleDeletedLocalMovedByAnAdminLeftAlone) {
   EXPECT_EQ(rule_script(j, want()),
             "rule del pref 0 fwmark 0x76700002 lookup 7672\n"
             "rule add pref 0 fwmark 0x76700001 lookup 7671 protocol 86\n");
+}
+
+// The kernel's rule list as far as ip's rule lines touch it: a rule identical to one present
+// (pref, table, fwmark, protocol) is refused; a delete removes the first rule that matches what
+// it names (a protocol, when named, must match too).
+struct KernelRules {
+  struct Rule {
+    int pref;
+    std::string table, fwmark, proto;
+  };
+  std::vector<Rule> rules{{0, "local", "", "kernel"}, {32766, "main", "", "kernel"}};
+
+  static Rule parse(const std::string& line) {
+    std::istringstream in(line);
+    std::string w, verb;
+    in >> w >> verb;
+    Rule r{0, "", "", "unspec"};
+    while (in >> w) {
+      std::string v;
+      in >> v;
+      if (w == "pref") r.pref = std::stoi(v);
+      if (w == "lookup") r.table = v;
+      if (w == "fwmark") r.fwmark = v;
+      if (w == "protocol") r.proto = v;
+    }
+    return r;
+  }
+  void apply(const std::string& script) {
+    std::istringstream in(script);
+    for (std::string line; std::getline(in, line);) {
+      Rule r = parse(line);
+      bool named_proto = line.find(" protocol ") != std::string::npos;
+      auto same = [&](const Rule& k, bool proto) {
+        return k.pref == r.pref && k.table == r.table && k.fwmark == r.fwmark &&
+               (!proto || k.proto == r.proto);
+      };
+      if (line.rfind("rule add", 0) == 0) {
+        bool dup = false;
+        for (auto& k : rules) dup = dup || same(k, true);
+        if (dup) continue;  // EEXIST; ip -force goes on
+        auto at = rules.begin();
+        while (at != rules.end() && at->pref <= r.pref) ++at;
+        rules.insert(at, r);
+      } else if (line.rfind("rule del", 0) == 0) {
+        for (auto it = rules.begin(); it != rules.end(); ++it)
+          if (same(*it, named_proto)) {
+            rules.erase(it);
+            break;
+          }
+      }
+    }
+  }
+  json show() const {
+    json j = json::array();
+    for (auto& k : rules) {
+      json r = {{"priority", k.pref}, {"src", "all"}, {"table", k.table}, {"protocol", k.proto}};
+      if (!k.fwmark.empty()) r["fwmark"] = k.fwmark;
+      j.push_back(r);
+    }
+    return j;
+  }
+  int local_rules() const {
+    int n = 0;
+    for (auto& k : rules) n += k.table == "local" && k.fwmark.empty();
+    return n;
+  }
+};
+
+TEST(MovesRuleset, SecondMoveNeverLeavesTheHostWithoutALocalRule) {
+  KernelRules k;
+  Want one = want();
+  Want none = one;
+  none.forwards.clear();
+  none.stale_indices = {1};
+  // Two moves, each arming a target and ending: after each script, and at every line of it,
+  // local delivery has a rule, and ours is ahead of it.
+  for (int move = 0; move < 3; ++move) {
+    for (const Want* w : {&one, &none}) {
+      std::string s = rule_script(k.show(), *w);
+      std::istringstream in(s);
+      for (std::string line; std::getline(in, line);) {
+        k.apply(line + "\n");
+        EXPECT_GE(k.local_rules(), 1) << "move " << move << " after: " << line;
+      }
+      EXPECT_EQ(rule_script(k.show(), *w), "") << "move " << move << " converged";
+    }
+  }
+  EXPECT_EQ(k.local_rules(), 1);
+  EXPECT_EQ(k.rules.front().table, "local");
+}
+
+TEST(MovesRuleset, StandInLeftBehindIsDeleted) {
+  auto j = json::parse(
+      R"([{"priority":0,"src":"all","fwmark":"0x76700001","table":"7671","protocol":"86"},)"
+      R"({"priority":0,"src":"all","table":"local"},)"
+      R"({"priority":1,"src":"all","table":"local","protocol":"86"},)"
+      R"({"priority":1,"src":"all","table":"local"}])");
+  EXPECT_EQ(rule_script(j, want()), "rule del pref 1 lookup local protocol 86\n");
 }
 
 TEST(MovesRuleset, ForeignRulesUntouched) {
