@@ -79,9 +79,23 @@ uint32_t Machine::choose_metric(const Inputs& in, bool usable, Step& out) {
   // A view without our own announcement, while we announce, lags behind (or the daemon lost
   // it, which the re-assert repairs): it says nothing new about who owns the DVIPA.
   bool lagging = usable && announce_ && !v->self_metric();
-  if (usable && !lagging) {
+  // Without a full adjacency no router hears this host, whatever its own database says (a host
+  // back from isolation finds only itself there): it owns nothing, and learns nothing of who
+  // does.
+  bool informative = usable && !lagging && v->neighbours > 0;
+  bool yield_now = false;
+  if (informative) {
     const Announcer* own = owner_of(*v);
     owner_self_ = own && own->self;
+    if (owner_self_ || !own) {
+      other_owner_since_.reset();
+    } else {
+      if (!other_owner_since_) other_owner_since_ = in.now_ms;
+      yield_now = decode_metric(own->metric).kind == MetricKind::Override ||
+                  in.now_ms - *other_owner_since_ >= kStickyYieldMs;
+    }
+  } else if (usable && !lagging) {
+    owner_self_ = false;
   }
   if (usable) {
     // Two hosts with one rank would tie (ECMP, connections broken): the higher ID keeps the
@@ -133,7 +147,7 @@ uint32_t Machine::choose_metric(const Inputs& in, bool usable, Step& out) {
     }
     if (sticky_ && !want) no_stick_until_ = in.now_ms + kNoRestickMs;
     sticky_ = want;
-  } else if (usable && !lagging) {
+  } else if (yield_now || (usable && !lagging && !sticky_)) {
     sticky_ = false;
     owner_since_.reset();
   }
@@ -200,6 +214,7 @@ Step Machine::step(const Inputs& in) {
     sticky_ = false;
     owner_self_ = false;
     owner_since_.reset();
+    other_owner_since_.reset();
     override_until_.reset();
     std::string why = in.admin_withdrawn  ? "withdrawn by hand"
                       : !in.interfaces_up ? "no interface up with carrier"
@@ -248,7 +263,10 @@ Step Machine::step(const Inputs& in) {
               in.now_ms, out);
   } else {
     const Announcer* own = owner_of(*in.view);
-    set_state(State::Standby, own ? "announced; owner is " + own->id : "announced", in.now_ms, out);
+    std::string why = in.view->neighbours == 0 ? "announced; no routing neighbour hears it"
+                      : own                    ? "announced; owner is " + own->id
+                                               : "announced";
+    set_state(State::Standby, why, in.now_ms, out);
   }
   judge(in, usable, eligible, out);
   return out;

@@ -62,6 +62,10 @@ class Machine {
   static constexpr uint64_t kNoRestickMs = 3000;     // whenidle: after a release
   static constexpr uint64_t kTakebackMs = 10'000;    // manual takeback gives up after
   static constexpr uint64_t kProblemMs = 2000;
+  // A sticky holder lets go once another host has owned the DVIPA in the view this long (at
+  // once for an override: `vipactl dvipa takeback`). A view in flux, such as a returning host's
+  // router-LSA from before its failure flooded back ahead of its fresh one, ends no hold.
+  static constexpr uint64_t kStickyYieldMs = 2000;
 
   explicit Machine(Params p);
   void set_params(const Params& p);  // reload
@@ -101,6 +105,7 @@ class Machine {
   uint64_t eligible_since_ = 0;
   bool owner_self_ = false;
   std::optional<uint64_t> owner_since_;
+  std::optional<uint64_t> other_owner_since_;  // another host owns it in the view, since
   bool sticky_ = false;
   uint64_t no_stick_until_ = 0;
   std::optional<uint64_t> override_until_;

@@ -248,6 +248,61 @@ TEST(DvipaMachine, WhenidleHoldsWithStickyWhileBusy) {
   EXPECT_EQ(b.m.state(), State::Sticky);
 }
 
+TEST(DvipaMachine, StickyHolderOutlastsAViewInFlux) {
+  World b(params(100, Takeback::Whenidle));
+  b.in.busy = 1;
+  b.run(500);
+  ASSERT_EQ(b.m.state(), State::Sticky);
+  // The higher rank returns; for a few reads its router-LSA from before its failure (it held
+  // the DVIPA with the sticky metric then) is what the database has.
+  b.others["10.0.0.2"] = sticky_metric(200);
+  b.refresh();
+  b.run(1500);
+  EXPECT_EQ(b.m.announce(), sticky_metric(100)) << "a view in flux ends no hold";
+  // Its fresh LSA: its rank, which the sticky holder beats.
+  b.others["10.0.0.2"] = rank_metric(200);
+  b.refresh();
+  b.step();
+  EXPECT_EQ(b.m.state(), State::Sticky);
+  // Another host that goes on owning it past kStickyYieldMs does take it.
+  b.others["10.0.0.2"] = sticky_metric(200);
+  b.refresh();
+  b.run(Machine::kStickyYieldMs + 200);
+  EXPECT_EQ(b.m.announce(), rank_metric(100));
+  EXPECT_EQ(b.m.state(), State::Standby);
+}
+
+TEST(DvipaMachine, AHostNoRouterHearsOwnsNothing) {
+  // Manual takeback: an owner turns sticky after kStickySettleMs. A host back from isolation
+  // whose adjacencies are not full yet finds only itself in its database: it must not turn
+  // sticky on that, or it beats the real holder when its adjacencies come up.
+  World a(params(200, Takeback::Manual));
+  a.view.neighbours = 0;
+  a.m.adopt(rank_metric(200));
+  a.refresh();
+  a.run(Machine::kStickySettleMs + 1000);
+  EXPECT_EQ(a.m.announce(), rank_metric(200));
+  EXPECT_EQ(a.m.state(), State::Standby);
+  EXPECT_NE(a.m.reason().find("no routing neighbour"), std::string::npos);
+  // Adjacencies up, the holder's sticky announcement in view: still standby.
+  a.view.neighbours = 2;
+  a.others["10.0.0.9"] = sticky_metric(100);
+  a.refresh();
+  a.run(Machine::kStickySettleMs + 1000);
+  EXPECT_EQ(a.m.announce(), rank_metric(200));
+  EXPECT_EQ(a.m.state(), State::Standby);
+  // A sticky holder that loses every neighbour (both routers restart) keeps its hold.
+  World b(params(100, Takeback::Manual));
+  b.run(Machine::kStickySettleMs + 200);
+  ASSERT_EQ(b.m.state(), State::Sticky);
+  b.view.neighbours = 0;
+  b.run(5000);
+  EXPECT_EQ(b.m.announce(), sticky_metric(100));
+  b.view.neighbours = 1;
+  b.step();
+  EXPECT_EQ(b.m.state(), State::Sticky);
+}
+
 TEST(DvipaMachine, ImmediateIsNeverSticky) {
   World w(params(100));
   w.in.busy = 5;
