@@ -35,9 +35,18 @@ struct FateOf {
   }
   RouteFate operator()(const AddrGone& c) const {
     const Address& a = c.addr;
-    // The address's own routes go with it (announced).
-    if (r.key() == local_route_of(a).key() && r.type == RTN_LOCAL) return RouteFate::Flushed;
-    if (auto p = prefix_route_of(a); p && r.key() == p->key() && r.protocol == RTPROT_KERNEL)
+    // The address's own routes go with it (announced). fib_del_ifaddr deletes the IPv4 local
+    // route only when no other address of the link has the same local address, and the prefix
+    // route by fib_magic, which matches the source too: a connected route whose source was
+    // rewritten (to a VIPA) stays behind.
+    if (r.key() == local_route_of(a).key() && r.type == RTN_LOCAL) {
+      if (a.family == AF_INET)
+        for (auto& x : after.addrs)
+          if (x.ifindex == a.ifindex && x.addr == a.addr) return RouteFate::Kept;
+      return RouteFate::Flushed;
+    }
+    if (auto p = prefix_route_of(a); p && r.key() == p->key() && r.protocol == RTPROT_KERNEL &&
+                                     (a.family != AF_INET || r.prefsrc == a.addr))
       return RouteFate::Flushed;
     if (r.prefsrc.empty() || r.prefsrc != a.addr) return RouteFate::Kept;
     if (a.family == AF_INET) {

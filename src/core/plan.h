@@ -41,6 +41,8 @@ struct DelAddr {
 };
 struct AddRoute {
   Route route;
+  // NLM_F_EXCL: refused (EEXIST) when the slot is taken, never a second route behind the first.
+  bool exclusive = false;
   std::string str() const;
 };
 struct ReplaceRoute {

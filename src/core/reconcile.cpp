@@ -167,9 +167,31 @@ void plan_owned_routes(const Desired& d, const Observed& obs, Plan& plan) {
   }
 }
 
+// A connected IPv4 route whose source vipad rewrote to a VIPA, left behind by its address: the
+// kernel deletes an address's prefix route by its source too (fib_magic), so the rewritten one
+// survives the address (10.68.5.1/24 replaced by 10.68.5.1/32), and a gateway behind it looks
+// on-link when it is not. The VIPA source is vipad's mark: it deletes what its rewrite kept.
+// An administrator's own route in the kernel's name looks the same but for its source, so vipad
+// rewrites a kernel route's source only while the address that makes it is there.
+bool addressless_connected(const Observed& obs, const Route& r) {
+  if (r.family != AF_INET || r.protocol != RTPROT_KERNEL || r.scope != RT_SCOPE_LINK) return false;
+  if (!r.gateway.empty() || !r.nexthops.empty()) return false;
+  return kernel_source(obs, r).empty();
+}
+
+bool orphaned_connected(const Desired& d, const Observed& obs, const Route& r) {
+  if (r.prefsrc.empty() || !addressless_connected(obs, r)) return false;
+  return r.prefsrc == wanted_source(d, r) || d.retired_addrs.count(r.prefsrc) > 0;
+}
+
 void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
   for (auto& [k, r] : obs.routes) {
     if (r.protocol == kProtoVipa || !rewritable(r)) continue;
+    if (orphaned_connected(d, obs, r)) {
+      plan.ops.push_back({Op::DelRoute{r}, "connected route outlived its address"});
+      continue;
+    }
+    if (addressless_connected(obs, r)) continue;
     // Advertised routes keep the kernel's management: their companions carry the VIPA.
     IpAddr want = is_advertised(r) ? IpAddr{} : wanted_source(d, r);
     if (is_routing_daemon_protocol(r.protocol)) {
@@ -219,7 +241,9 @@ void plan_sources(const Desired& d, const Observed& obs, Plan& plan) {
       r.oif = oif;
       r.prefsrc = src;
       if (obs.routes.count(r.key())) continue;
-      plan.ops.push_back({Op::AddRoute{r}, "connected route lost with the VIPA address"});
+      // Exclusive: the kernel's own prefix route may be on its way (RTM_NEWROUTE follows
+      // RTM_NEWADDR); a second route behind it would leave the interface's address the source.
+      plan.ops.push_back({Op::AddRoute{r, true}, "connected route lost with the VIPA address"});
     }
   }
   for (auto& r : d.remembered) {

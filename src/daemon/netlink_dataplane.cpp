@@ -153,8 +153,9 @@ Status NetlinkDataplane::do_apply(const Op::DelAddr& op, const std::vector<Kerne
 
 Status NetlinkDataplane::do_apply(const Op::AddRoute& op, const std::vector<KernelCause>&,
                                   Observed& obs) {
-  // NLM_F_CREATE without EXCL: EEXIST then means this exact route is already there.
-  Status s = route_request(RTM_NEWROUTE, NLM_F_CREATE, op.route);
+  // NLM_F_CREATE without EXCL: EEXIST then means this exact route is already there. With
+  // EXCL, that the slot is taken: the kernel's route there is reported by its own event.
+  Status s = route_request(RTM_NEWROUTE, NLM_F_CREATE | (op.exclusive ? NLM_F_EXCL : 0), op.route);
   if (!s.ok() && !already_there(s)) return s;
   obs.routes[op.route.key()] = op.route;
   return Ok{};

@@ -76,13 +76,20 @@ check_within "renamed-back-logged" 5 logged_once "interface ppp5 was renamed en5
 # ---------------------------------------------------------------- /32 addressing, onlink
 onlink_route() { route_show_has "via 10.68.5.2 dev en5 .*src $VIPA4 .*onlink" 10.68.77.0/24; }
 check_within "onlink-route-installed" 5 onlink_route
-iph addr del 10.68.5.1/24 dev en5
+# The /32 is added before the /24 goes, so en5 is never without an IPv4 address and the
+# kernel has no reason to flush its routes: the onlink route must simply stay.
 iph addr add 10.68.5.1/32 dev en5
+iph addr del 10.68.5.1/24 dev en5
 check_within "slash32-default-without-onlink-withdrawn" 5 no_route_via_en5
 check "slash32-onlink-route-kept" onlink_route
 check "slash32-onlink-route-used" route_get_has 10.68.77.1 "via 10\.68\.5\.2 dev en5 .*src $VIPA4 "
+# With a gap (the last IPv4 address gone), the kernel flushes every route through en5,
+# the onlink one included; vipad puts it back once the /32 is there.
 iph addr del 10.68.5.1/32 dev en5
+iph addr add 10.68.5.1/32 dev en5
+check_within "slash32-onlink-route-restored" 5 onlink_route
 iph addr add 10.68.5.1/24 dev en5
+iph addr del 10.68.5.1/32 dev en5
 check_within "slash24-default-back" 5 owned_default 10.68.5.2 en5 20
 
 # ---------------------------------------------------------------- enslaved to a bridge
@@ -106,6 +113,16 @@ iph addr add 10.68.1.1/24 dev en1
 iph link del br1
 check_within "released-route-via-en1" 10 owned_default 10.68.1.2 en1 10
 check_within "released-logged" 5 logged_once "interface en1 is no longer a port of br1"
+# One connected route per prefix, with the VIPA source: never the kernel's with a second one
+# (from the VIPA) appended behind it, which would leave the interface's own address the source.
+one_connected() {
+  local lines
+  lines=$(iph route show "$2" dev "$1" proto kernel)
+  [ "$(printf '%s\n' "$lines" | grep -c .)" = 1 ] && grep -q "src $VIPA4" <<<"$lines"
+}
+check_within "released-one-connected-route-en1" 5 one_connected en1 10.68.1.0/24
+check_within "one-connected-route-en5" 5 one_connected en5 10.68.5.0/24
+check "released-sends-from-vipa" src_is 10.68.1.2 "$VIPA4"
 
 check "vipad-still-running" vipad_alive
 check "no-sanitizer-report" bash -c "! grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' '$LOG'"

@@ -111,10 +111,13 @@ class FakeKernel : public Dataplane {
   void set_admin(const std::string& ifname, bool up) { kernel_set_up(*by_name(ifname), up); }
 
   // The kernel's IPv4 address deletion (e.g. an administrator's `ip addr del`).
+  // addr is an address, or address/prefixlen to pick one of several IPv4 entries of it.
   void del_addr(const std::string& ifname, const std::string& addr) {
-    auto a = IpAddr::parse(addr);
+    auto p = Prefix::parse(addr);
+    bool with_len = addr.find('/') != std::string::npos;
     for (auto& x : addrs)
-      if (x.ifindex == by_name(ifname)->ifindex && x.addr == *a) {
+      if (x.ifindex == by_name(ifname)->ifindex && x.addr == p->addr &&
+          (!with_len || x.prefixlen == p->len)) {
         Address copy = x;
         kernel_del_addr(copy);
         return;
@@ -318,7 +321,7 @@ class FakeKernel : public Dataplane {
   int kernel_add_addr(const Address& a) {
     if (!links.count(a.ifindex)) return ENODEV;
     for (auto& x : addrs)
-      if (x.ifindex == a.ifindex && x.addr == a.addr) return EEXIST;
+      if (same_entry(x, a)) return EEXIST;
     Address n = a;
     if (n.family == AF_INET)
       for (auto& x : addrs)
@@ -353,9 +356,14 @@ class FakeKernel : public Dataplane {
     std::erase_if(table_, [](const auto& kv) { return kv.second.empty(); });
   }
 
+  // IPv4 keys an address by its prefix length too (10.68.5.1/24 and 10.68.5.1/32 can both be
+  // on a link); IPv6 by the address alone.
+  static bool same_entry(const Address& x, const Address& a) {
+    return x.ifindex == a.ifindex && x.addr == a.addr &&
+           (a.family != AF_INET || x.prefixlen == a.prefixlen);
+  }
   void kernel_del_addr(const Address& a) {
-    std::erase_if(addrs,
-                  [&](const Address& x) { return x.ifindex == a.ifindex && x.addr == a.addr; });
+    std::erase_if(addrs, [&](const Address& x) { return same_entry(x, a); });
     kernel_effect(AddrGone{a});
   }
 

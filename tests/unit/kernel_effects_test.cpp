@@ -105,6 +105,23 @@ TEST(KernelEffects, RemovedIpv4AddressFlushesItsRoutesAndEveryRouteUsingItAsSour
   EXPECT_EQ(route_fate(c, uses, w.view()), RouteFate::Kept);
 }
 
+TEST(KernelEffects, RemovedIpv4AddressLeavesAConnectedRouteWithAnotherSourceBehind) {
+  World w;
+  Address a = addr(2, "10.68.5.1/24");
+  w.addrs = {addr(1, "10.68.1.1/24"), addr(2, "10.68.5.1/32")};  // the /32 stays
+  AddrGone c{a};
+  Route rewritten = *prefix_route_of(a);
+  rewritten.prefsrc = ip("10.68.6.1");
+  EXPECT_EQ(route_fate(c, rewritten, w.view()), RouteFate::Kept)
+      << "fib_magic deletes the prefix route by its source too";
+  EXPECT_EQ(route_fate(c, *prefix_route_of(a), w.view()), RouteFate::Flushed);
+  EXPECT_EQ(route_fate(c, local_route_of(a), w.view()), RouteFate::Kept)
+      << "10.68.5.1 is still local on the link, through the /32";
+  w.addrs = {addr(1, "10.68.1.1/24"), addr(1, "10.68.5.1/32")};
+  EXPECT_EQ(route_fate(c, local_route_of(a), w.view()), RouteFate::Flushed)
+      << "the local route is the link's: the same address on another link does not keep it";
+}
+
 TEST(KernelEffects, RemovedIpv6AddressClearsTheSourceOnlyOnRoutesThroughItsLink) {
   World w;
   Address a = addr(1, "2001:db8:1::1/64");

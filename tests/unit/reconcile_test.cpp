@@ -520,6 +520,51 @@ TEST_F(SeedHost, CorrectRoutesAreLeftAlone) {
   EXPECT_TRUE(of_kind<Op::ReplaceRoute>(p).empty()) << plan_str(p);
 }
 
+// 10.68.5.1/24 replaced by 10.68.5.1/32 (the /32 first): the kernel deletes the /24's prefix
+// route by its source, so the copy vipad gave the VIPA source stays, and 10.68.5.2 would look
+// on-link through it.
+TEST_F(SeedHost, DeletesAConnectedRouteItsRewriteKeptPastItsAddress) {
+  add_vi0();
+  Route c5 = connected(k, "10.68.5.0/24", en5);
+  c5.prefsrc = ip("10.68.6.1");
+  ASSERT_TRUE(execute(k, Op{Op::ReplaceRoute{c5, c5, false}, {}}, obs).ok());
+  k.add_addr("en5", "10.68.5.1/32");
+  k.del_addr("en5", "10.68.5.1/24");
+  ASSERT_TRUE(k.find_route(c5.key())) << "the kernel keeps the rewritten route";
+  Plan p = plan();
+  auto dels = of_kind<Op::DelRoute>(p);
+  ASSERT_EQ(dels.size(), 1u) << plan_str(p);
+  EXPECT_EQ(route_to_string(dels[0].route), route_to_string(c5));
+  for (auto& a : of_kind<Op::AddRoute>(p))
+    EXPECT_NE(a.route.dst_len, 24) << "nothing re-adds it:\n" << plan_str(p);
+  // The /24 back: the route is the address's again, and only its source is set right.
+  k.add_addr("en5", "10.68.5.1/24");
+  p = plan();
+  EXPECT_TRUE(of_kind<Op::DelRoute>(p).empty()) << plan_str(p);
+}
+
+TEST_F(SeedHost, LeavesAnAdministratorsAddresslessKernelRouteAlone) {
+  add_vi0();
+  // An administrator's route in the kernel's name, on no address's prefix: vipad neither
+  // rewrites its source (which would make it look like its own leftover) nor deletes it.
+  k.add_route([&] {
+    Route r = static_route("10.68.44.0/24", nullptr, en5, RTPROT_KERNEL);
+    r.prefsrc = ip("10.68.5.1");
+    return r;
+  }());
+  Route r44 = static_route("10.68.44.0/24", nullptr, en5, RTPROT_KERNEL);
+  for (int pass = 0; pass < 2; ++pass) {
+    Plan p = plan();
+    for (auto& op : p.ops) {
+      auto* del = op.as<Op::DelRoute>();
+      auto* rep = op.as<Op::ReplaceRoute>();
+      EXPECT_FALSE(del && del->route.key() == r44.key()) << plan_str(p);
+      EXPECT_FALSE(rep && rep->old.key() == r44.key()) << plan_str(p);
+      ASSERT_TRUE(execute(k, op, obs).ok()) << op.str();
+    }
+  }
+}
+
 TEST_F(SeedHost, LeavesRoutingDaemonRoutesAloneAndCountsThem) {
   add_vi0();
   const uint8_t daemons[] = {186 /*bgp*/,  188 /*ospf*/, 12 /*bird*/, 11 /*zebra*/,
