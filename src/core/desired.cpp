@@ -17,26 +17,6 @@ namespace vipa {
 
 namespace {
 
-// Protocol ids from iproute2's rt_protos: routing daemons that program their own sources.
-constexpr uint8_t kDaemonProtocols[] = {
-    8,    // gated
-    10,   // mrt
-    11,   // zebra (FRR)
-    12,   // bird
-    13,   // dnrouted
-    14,   // xorp
-    15,   // ntk
-    17,   // mrouted
-    18,   // keepalived
-    42,   // babel
-    99,   // openr
-    186,  // bgp
-    187,  // isis
-    188,  // ospf
-    189,  // rip
-    192,  // eigrp
-};
-
 bool has_name(const std::vector<std::string>& v, const std::string& n) {
   return std::find(v.begin(), v.end(), n) != v.end();
 }
@@ -63,15 +43,6 @@ std::vector<DesiredAddr> vipa_addrs_of(const VipaConfig& v) {
 
 std::string gateway_key(const IpAddr& gw, int oif) {
   return gw.str() + "%" + std::to_string(oif);
-}
-
-bool is_routing_daemon_protocol(uint8_t proto) {
-  return std::find(std::begin(kDaemonProtocols), std::end(kDaemonProtocols), proto) !=
-         std::end(kDaemonProtocols);
-}
-
-std::vector<uint8_t> routing_daemon_protocols() {
-  return {std::begin(kDaemonProtocols), std::end(kDaemonProtocols)};
 }
 
 std::vector<std::pair<std::string, std::string>> iface_sysctls(const std::string& ifname) {

@@ -82,9 +82,4 @@ int route_oif(const Config& cfg, const Observed& obs, const RouteConfig& rc);
 // The key of a gateway in Intent::dead_gateways: "ADDR%IFINDEX".
 std::string gateway_key(const IpAddr& gw, int oif);
 
-// Routing daemons set their routes' source in their own config; vipad leaves those alone.
-bool is_routing_daemon_protocol(uint8_t proto);
-// The same protocols as a list (the kernel's event filter drops their routes).
-std::vector<uint8_t> routing_daemon_protocols();
-
 }  // namespace vipa

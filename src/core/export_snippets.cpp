@@ -4,6 +4,7 @@
 #include <cctype>
 #include <vector>
 
+#include "common/route_protocols.h"
 #include "routing/daemons.h"
 
 namespace vipa {
@@ -117,7 +118,7 @@ std::string header(const char* c, const routing::DaemonInfo& daemon, const Confi
   std::string s = pre + "vipa: " + std::string(daemon.title) + " configuration for the VIPAs of " +
                   path + ",\n" + pre + "printed by `vipactl export " + std::string(daemon.name) +
                   "`. See docs/routing.md (kernel table " + std::to_string(cfg.routing.table) +
-                  ", protocol 86 \"vipa\").\n";
+                  ", protocol " + std::to_string(kProtoVipa) + " \"vipa\").\n";
   for (auto& sk : p.skipped) s += pre + "left out: " + sk + "\n";
   return s;
 }

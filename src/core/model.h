@@ -9,11 +9,10 @@
 #include <vector>
 
 #include "common/ipaddr.h"
+#include "common/route_protocols.h"
 
 namespace vipa {
 
-// Protocol id of routes vipad owns (registered as "vipa" in /etc/iproute2/rt_protos.d/vipa.conf).
-inline constexpr uint8_t kProtoVipa = 86;
 // Interface alias that marks a link as created and owned by vipad.
 inline constexpr const char* kLinkTag = "vipa:managed";
 

@@ -17,39 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string proto_name(uint8_t p) {
-  switch (p) {
-    case RTPROT_KERNEL:
-      return "kernel";
-    case RTPROT_BOOT:
-      return "boot";
-    case RTPROT_STATIC:
-      return "static";
-    case RTPROT_RA:
-      return "ra";
-    case RTPROT_DHCP:
-      return "dhcp";
-    case RTPROT_REDIRECT:
-      return "redirect";
-    case kProtoVipa:
-      return "vipa";
-    case 11:
-      return "zebra";
-    case 12:
-      return "bird";
-    case 186:
-      return "bgp";
-    case 187:
-      return "isis";
-    case 188:
-      return "ospf";
-    case 189:
-      return "rip";
-    default:
-      return std::to_string(p);
-  }
-}
-
 std::string type_name(uint8_t t) {
   switch (t) {
     case RTN_UNICAST:
@@ -239,7 +206,7 @@ json route_row(const Config& cfg, const Observed& obs, const Route& r,
           {"gateway", r.gateway.str()},
           {"interface", x ? escape_bytes(x->name) : ""},
           {"metric", r.priority},
-          {"protocol", proto_name(r.protocol)},
+          {"protocol", route_protocol_name(r.protocol)},
           {"scope", scope_name(r.scope)},
           {"prefsrc", r.prefsrc.str()},
           {"ifaddr", ifaddr.str()},

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "common/route_protocols.h"
+
 namespace vipa::moves {
 
 inline constexpr const char* kTable = "vipa_moves";
@@ -27,10 +29,8 @@ inline constexpr uint32_t kMarkBase = 0x76700000;  // | peer index (1..kMaxPeers
 inline constexpr uint32_t kMarkMask = 0xffff0000;
 inline constexpr uint32_t kTableBase = 7670;  // + peer index
 inline constexpr uint32_t kMaxPeers = 64;
-inline constexpr uint8_t kRuleProto = 86;  // vipad's routing protocol id
-// The tunnel routes' protocol: not vipad's own (86), which the reconciler of the static VIPAs
-// sweeps; these live in tables it never reads.
-inline constexpr uint8_t kRouteProto = 87;
+inline constexpr uint8_t kRuleProto = kProtoVipa;
+inline constexpr uint8_t kRouteProto = kProtoVipaMoves;  // the tunnel routes' (see its comment)
 
 // One DVIPA forwarded to one peer.
 struct Forward {
