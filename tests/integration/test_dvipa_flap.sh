@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Dynamic VIPA damping over OSPF, in the lab of lib_dvipa.sh: h1's health check flaps (fails
+# Dynamic VIPA damping over OSPF (DYN_MODE=bgp: BGP with BFD), in the lab of lib_dvipa.sh: h1's health check flaps (fails
 # for a second, passes for a second) for a minute. Counted, not timed: vipad's own
 # announcement changes (dvipa_announce events) and the changes of the routers' choice (from
 # `ip monitor route` on r1 and r2) are at most 2 in that minute; the check did flap (vipad saw
@@ -9,7 +9,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh" "$@"
 export VIPAD VIPACTL
-DYN_MODE=ospf
+DYN_MODE=${DYN_MODE:-ospf}
 DYN_HEALTH=1 # every 500 ms, rise 2, fall 2; hold_down_ms left at its default
 # Only h1's check flaps; h2 and h3 without one (healthy while vipad runs): a check of theirs
 # timing out on a busy machine would change the routers' choice too.

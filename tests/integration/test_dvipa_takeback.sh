@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Dynamic VIPA takeback over OSPF, in the lab of lib_dvipa.sh (ranks 200, 100, 50):
+# Dynamic VIPA takeback over OSPF (DYN_MODE=bgp: BGP with BFD), in the lab of lib_dvipa.sh (ranks 200, 100, 50):
 #   whenidle: a long-lived stream (a line every 10 ms) held by h2 while h1 returns is never
 #     broken; h2 stays owner (sticky) until it ends, then h1 owns it again. An established
 #     connection on which nothing arrives (its client frozen: what a half-open leftover of an
@@ -12,7 +12,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib.sh" "$@"
 export VIPAD VIPACTL
-DYN_MODE=ospf
+DYN_MODE=${DYN_MODE:-ospf}
 DYN_TAKEBACK=whenidle
 DYN_DVIPA_EXTRA='idle_ms = 1000'
 source "$HERE/lib_dvipa.sh"
@@ -94,16 +94,30 @@ never_to_h1() {
 check "manual-routers-never-sent-it-to-h1" never_to_h1
 
 # Dual active: a fourth announcer (on r2) with a sticky metric (rank 50's) while h2 holds it.
+# OSPF: a passive interface at that cost; BGP: a network statement with that MED.
 fake_up() {
   ip -n "$DYN-r2" link add fake0 type ifb &&
     ip -n "$DYN-r2" link set fake0 up &&
-    ip -n "$DYN-r2" addr add $DVIPA/32 dev fake0 &&
+    ip -n "$DYN-r2" addr add $DVIPA/32 dev fake0 || return 1
+  if [ "$DYN_MODE" = ospf ]; then
     dyn_vtysh r2 -c "configure terminal" -c "interface fake0" -c "ip ospf passive" \
       -c "ip ospf cost 26496" -c "ip ospf area 0"
+  else
+    dyn_vtysh r2 -c "configure terminal" -c "route-map FAKE-STICKY permit 10" \
+      -c "set metric 26496" -c "exit" -c "router bgp 65102" -c "address-family ipv4 unicast" \
+      -c "network $DVIPA/32 route-map FAKE-STICKY"
+  fi
+}
+fake_down() {
+  if [ "$DYN_MODE" = bgp ]; then
+    dyn_vtysh r2 -c "configure terminal" -c "router bgp 65102" -c "address-family ipv4 unicast" \
+      -c "no network $DVIPA/32"
+  fi
+  ip -n "$DYN-r2" link del fake0
 }
 check "truth-fake-sticky-announcer" fake_up
 check_within "truth-dual-active-reported" 15 dv_has_problem h2 dual_active
-ip -n "$DYN-r2" link del fake0
+fake_down
 not_dual() { ! dv_has_problem h2 dual_active; }
 check_within "truth-dual-active-cleared" 15 not_dual
 
