@@ -322,6 +322,17 @@ dyn_router_conf() {
   echo "hostname $r"
   dyn_bfd_profile
   if [ "$DYN_MODE" = ospf ]; then
+    # The router ID before any interface joins an area: ospfd otherwise starts with one of its
+    # own (the highest address), and a later `ospf router-id` waits for `clear ip ospf process`
+    # once an adjacency is up (a busy machine gets there first).
+    cat <<EOF
+router ospf
+ ospf router-id 10.68.255.$n
+$(dyn_ospf_timers)
+ ! The hosts' way out: learnt from us, so it exists only while routing is up.
+ default-information originate always
+exit
+EOF
     for h in "${DYN_HOSTS[@]}"; do dyn_ospf_if "$h" 10; done
     cat <<EOF
 interface lan
@@ -329,12 +340,6 @@ interface lan
  ip ospf hello-interval 1
  ip ospf dead-interval 3
  ip ospf cost 10
-exit
-router ospf
- ospf router-id 10.68.255.$n
-$(dyn_ospf_timers)
- ! The hosts' way out: learnt from us, so it exists only while routing is up.
- default-information originate always
 exit
 EOF
   else
@@ -380,8 +385,7 @@ dyn_host_base_conf() {
   echo "hostname $h"
   dyn_bfd_profile
   if [ "$DYN_MODE" = ospf ]; then
-    dyn_ospf_if en1 10
-    dyn_ospf_if en2 10
+    # The router ID first (see dyn_router_conf): the peers of nondisruptive moves name it.
     cat <<EOF
 router ospf
  ospf router-id 10.68.255.1$i
@@ -390,6 +394,8 @@ $(dyn_ospf_timers)
  max-metric router-lsa administrative
 exit
 EOF
+    dyn_ospf_if en1 10
+    dyn_ospf_if en2 10
   else
     cat <<EOF
 router bgp 6508$i
