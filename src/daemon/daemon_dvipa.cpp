@@ -62,6 +62,14 @@ json Daemon::dvipa_request(const json& req, bool privileged) {
     return ok(r);
   }
   if (cmd == "netstat_vipadyn") return ok(dvipa_->vipadyn_json());
+  if (cmd == "dvipa_connections") {
+    if (name.empty()) return error_answer("bad_request", cmd + ": missing \"name\"");
+    Result<json> r = dvipa_->connections_json(name);
+    if (!r.ok())
+      return error_answer(r.error().message.rfind("no DVIPA", 0) == 0 ? "not_found" : "internal",
+                          r.error().message);
+    return ok(*r);
+  }
   if (cmd != "dvipa_withdraw" && cmd != "dvipa_resume" && cmd != "dvipa_takeback" &&
       cmd != "dvipa_drain")
     return error_answer("unknown_command", "unknown command '" + cmd + "'");

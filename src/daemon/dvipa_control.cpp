@@ -7,6 +7,7 @@
 
 #include "common/atomic_file.h"
 #include "daemon/dvipa_manager.h"
+#include "daemon/dvipa_sockdiag.h"
 #include "daemon/log.h"
 
 namespace vipa {
@@ -199,6 +200,40 @@ Result<json> DvipaManager::takeback(const std::string& name) {
   e->machine.request_takeback(now_ms());
   evaluate(*e, now_ms());
   return entry_json(*e, now_ms());
+}
+
+Result<json> DvipaManager::connections_json(const std::string& name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return Error::msg("no DVIPA named " + name);
+  const Entry& e = *it->second;
+  auto conns = established_connections({e.cfg.address});
+  if (!conns.ok()) return conns.error();
+  json list = json::array();
+  for (auto& c : *conns) {
+    if (list.size() >= kConnectionsListed) break;
+    list.push_back({{"local", c.local.str()},
+                    {"local_port", c.local_port},
+                    {"remote", c.remote.str()},
+                    {"remote_port", c.remote_port},
+                    {"quiet_ms", c.quiet_ms ? json(*c.quiet_ms) : json(nullptr)},
+                    {"busy", c.quiet_ms ? json(*c.quiet_ms < e.cfg.idle_ms) : json(nullptr)}});
+  }
+  json j = {{"name", e.cfg.name},
+            {"address", e.cfg.address.str()},
+            {"state", dvipa::to_string(e.machine.state())},
+            {"status", dvipa::zos_status(e.machine.state())},
+            {"owner_self", e.machine.owner_self()},
+            {"idle_ms", e.cfg.idle_ms},
+            {"total", conns->size()},
+            {"connections", std::move(list)},
+            {"moving", false},
+            {"forwarding_to", json::array()}};
+  if (json mv = moves_->status_json(name); !mv.is_null()) {
+    j["moving"] = mv["moving"];
+    if (mv["moving"].get<bool>()) j["state"] = "moving", j["status"] = "MOVING";
+    j["forwarding_to"] = mv["forwarding_to"];
+  }
+  return j;
 }
 
 std::string DvipaManager::metrics_text() const {

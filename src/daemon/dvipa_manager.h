@@ -73,6 +73,10 @@ class DvipaManager {
   Result<nlohmann::json> withdraw(const std::string& name);
   Result<nlohmann::json> resume(const std::string& name);
   Result<nlohmann::json> takeback(const std::string& name);
+  // The connections established here on a DVIPA and where its moved flows go: what z/OS's
+  // NETSTAT VCRT shows a distributor (`vipactl dvipa connections NAME`).
+  Result<nlohmann::json> connections_json(const std::string& name) const;
+  static constexpr size_t kConnectionsListed = 1000;  // an answer lists at most this many
   // z/OS VARY ... DEACTIVATE: withdrawn here; with peers, its connections stay here (MOVING).
   Result<nlohmann::json> drain(const std::string& name) { return withdraw(name); }
   std::string metrics_text() const;

@@ -21,17 +21,19 @@ namespace {
 
 constexpr int kEstablished = 1;  // TCP_ESTABLISHED
 
-IpAddr local_addr(const inet_diag_msg& m) {
-  if (m.idiag_family == AF_INET) return IpAddr::from_bytes(AF_INET, m.id.idiag_src);
-  IpAddr a = IpAddr::from_bytes(AF_INET6, m.id.idiag_src);
+// An IPv4 address on an IPv6 socket (::ffff:a.b.c.d) is the IPv4 address.
+IpAddr diag_addr(uint8_t family, const __be32* raw) {
+  if (family == AF_INET) return IpAddr::from_bytes(AF_INET, raw);
+  IpAddr a = IpAddr::from_bytes(AF_INET6, raw);
   static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (std::memcmp(a.bytes.data(), kMapped, 12) == 0)
     return IpAddr::from_bytes(AF_INET, a.bytes.data() + 12);
   return a;
 }
 
-Status dump(int fd, uint8_t family, const std::map<IpAddr, uint32_t>& idle,
-            std::map<IpAddr, int>& busy) {
+// Calls `seen` for every ESTABLISHED TCP socket of the family whose local address is wanted.
+template <class Wanted, class Seen>
+Status dump(int fd, uint8_t family, Wanted wanted, Seen seen) {
   struct {
     nlmsghdr nlh;
     inet_diag_req_v2 req;
@@ -69,9 +71,12 @@ Status dump(int fd, uint8_t family, const std::map<IpAddr, uint32_t>& idle,
         continue;
       auto* m = static_cast<inet_diag_msg*>(NLMSG_DATA(h));
       if (m->idiag_state != kEstablished) continue;
-      IpAddr a = local_addr(*m);
-      auto it = idle.find(a);
-      if (it == idle.end()) continue;
+      DiagConnection c;
+      c.local = diag_addr(m->idiag_family, m->id.idiag_src);
+      if (!wanted(c.local)) continue;
+      c.local_port = ntohs(m->id.idiag_sport);
+      c.remote = diag_addr(m->idiag_family, m->id.idiag_dst);
+      c.remote_port = ntohs(m->id.idiag_dport);
       // Attributes follow the message; only INET_DIAG_INFO (struct tcp_info) is read.
       int alen = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof *m));
       auto* attr = reinterpret_cast<rtattr*>(m + 1);
@@ -81,11 +86,22 @@ Status dump(int fd, uint8_t family, const std::map<IpAddr, uint32_t>& idle,
         size_t have = RTA_PAYLOAD(attr);
         std::memcpy(&ti, RTA_DATA(attr), std::min(have, sizeof ti));
         if (have < offsetof(tcp_info, tcpi_last_ack_recv) + sizeof ti.tcpi_last_ack_recv) continue;
-        uint32_t quiet = std::min(ti.tcpi_last_data_recv, ti.tcpi_last_ack_recv);
-        if (quiet < it->second) ++busy[a];
+        c.quiet_ms = std::min(ti.tcpi_last_data_recv, ti.tcpi_last_ack_recv);
       }
+      seen(c);
     }
   }
+}
+
+// IPv4 sockets, then IPv6 ones: IPv6 DVIPAs, and IPv4 ones reached through dual-stack
+// listeners. A dump that hears nothing for a second fails rather than blocking the loop.
+template <class Wanted, class Seen>
+Status dump_both(int fd, Wanted wanted, Seen seen) {
+  timeval tv{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  Status s = dump(fd, AF_INET, wanted, seen);
+  if (s.ok()) s = dump(fd, AF_INET6, wanted, seen);
+  return s;
 }
 
 }  // namespace
@@ -96,14 +112,25 @@ Result<std::map<IpAddr, int>> busy_connections(const std::map<IpAddr, uint32_t>&
   if (idle_ms.empty()) return busy;
   int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (fd < 0) return Error::sys(errno, "NETLINK_SOCK_DIAG socket");
-  timeval tv{1, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  Status s = dump(fd, AF_INET, idle_ms, busy);
-  // IPv6 sockets: IPv6 DVIPAs, and IPv4 ones reached through dual-stack listeners.
-  if (s.ok()) s = dump(fd, AF_INET6, idle_ms, busy);
+  auto wanted = [&](const IpAddr& a) { return idle_ms.count(a) > 0; };
+  Status s = dump_both(fd, wanted, [&](const DiagConnection& c) {
+    if (c.quiet_ms && *c.quiet_ms < idle_ms.at(c.local)) ++busy[c.local];
+  });
   close(fd);
   if (!s.ok()) return s.error();
   return busy;
+}
+
+Result<std::vector<DiagConnection>> established_connections(const std::set<IpAddr>& local) {
+  std::vector<DiagConnection> out;
+  if (local.empty()) return out;
+  int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return Error::sys(errno, "NETLINK_SOCK_DIAG socket");
+  auto wanted = [&](const IpAddr& a) { return local.count(a) > 0; };
+  Status s = dump_both(fd, wanted, [&](const DiagConnection& c) { out.push_back(c); });
+  close(fd);
+  if (!s.ok()) return s.error();
+  return out;
 }
 
 }  // namespace vipa

@@ -75,6 +75,44 @@ std::string format_dvipas(const json& result) {
   return out;
 }
 
+std::string format_connections(const json& r) {
+  if (!r.is_object()) return "no answer\n";
+  std::string out = "DVIPA " + str(r, "name") + " " + str(r, "address") + ": " + str(r, "status") +
+                    (str(r, "owner_self", "no") == "yes" ? " (this host owns it)" : "") + "\n";
+  const json& list =
+      r.contains("connections") && r["connections"].is_array() ? r["connections"] : json::array();
+  out += "DYNAMIC VIPA CONNECTION ROUTING TABLE: " + str(r, "total", "0") +
+         " established here (idle after " + str(r, "idle_ms") + " ms)\n";
+  if (!list.empty()) out += "  " + pad("DEST", 26) + " " + pad("SOURCE", 42) + " LAST HEARD\n";
+  for (auto& c : list) {
+    std::string heard = str(c, "quiet_ms", "");
+    heard =
+        heard.empty() ? "-" : heard + " ms ago" + (str(c, "busy", "no") == "yes" ? ", busy" : "");
+    out += "  " + pad(str(c, "local") + ".." + str(c, "local_port"), 26) + " " +
+           pad(str(c, "remote") + ".." + str(c, "remote_port"), 42) + " " + heard + "\n";
+  }
+  if (r.contains("total") && r["total"].is_number_integer() &&
+      r["total"].get<int64_t>() > static_cast<int64_t>(list.size()))
+    out += "  (" + std::to_string(r["total"].get<int64_t>() - static_cast<int64_t>(list.size())) +
+           " more not listed)\n";
+  if (str(r, "moving", "no") == "yes")
+    out +=
+        "MOVING: this host keeps these connections after the move; it no longer announces the "
+        "DVIPA\n";
+  const json& fwd = r.contains("forwarding_to") && r["forwarding_to"].is_array()
+                        ? r["forwarding_to"]
+                        : json::array();
+  if (fwd.empty()) {
+    out += "FORWARDING: none\n";
+  } else {
+    out += "FORWARDING: packets of connections not established here go to\n";
+    for (auto& f : fwd)
+      out += "  " + str(f, "id") + " " + str(f, "address") +
+             (str(f, "newest", "no") == "yes" ? " (newest: new connections)" : "") + "\n";
+  }
+  return out;
+}
+
 std::string format_vipadyn(const json& result) {
   std::string out = "DYNAMIC VIPA:\n";
   if (!result.is_object() || !result.contains("vipadyn") || !result["vipadyn"].is_array())

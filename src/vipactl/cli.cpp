@@ -163,8 +163,10 @@ void add_linux_commands(CLI::App& app, Args& a, std::vector<std::pair<CLI::App*,
   auto* dvipa = app.add_subcommand(
       "dvipa",
       "Dynamic VIPAs: dvipa [NAME] [--json] (state, rank, health, owner, announcers); "
-      "dvipa withdraw|resume|takeback|drain NAME");
-  dvipa->add_option("args", a.dvipa.words, "NAME, or withdraw|resume|takeback|drain NAME");
+      "dvipa withdraw|resume|takeback|drain NAME; dvipa connections NAME (the connections "
+      "established here and where moved flows go, as z/OS NETSTAT VCRT)");
+  dvipa->add_option("args", a.dvipa.words,
+                    "NAME, or withdraw|resume|takeback|drain|connections NAME");
   dvipa->add_flag("--json", a.dvipa.json, "vipad's answer as JSON");
   cmds.emplace_back(dvipa, [&a](Session& s) { return run_dvipa(s, a.dvipa); });
 

@@ -1,4 +1,5 @@
-// vipactl dvipa [NAME] [--json] | dvipa withdraw|resume|takeback|drain NAME, netstat vipadyn.
+// vipactl dvipa [NAME] [--json] | dvipa withdraw|resume|takeback|drain|connections NAME,
+// netstat vipadyn.
 #include "vipactl/dvipa_commands.h"
 
 #include <iostream>
@@ -14,8 +15,16 @@ int run_dvipa(Session& s, const DvipaArgs& a) {
                 (w[0] == "withdraw" || w[0] == "resume" || w[0] == "takeback" || w[0] == "drain");
   if (action && w.size() != 2)
     return fail(kExitUsage, "dvipa " + w[0] + ": needs the DVIPA's name");
+  if (!w.empty() && w[0] == "connections") {
+    if (w.size() != 2) return fail(kExitUsage, "dvipa connections: needs the DVIPA's name");
+    Answer ans = s.call("dvipa_connections", {{"name", w[1]}});
+    if (!ans.ok()) return ans.exit_code;
+    std::cout << (a.json ? ans.result.dump(2) + "\n" : dvipa::format_connections(ans.result));
+    return kExitOk;
+  }
   if (!action && w.size() == 2)
-    return fail(kExitUsage, "dvipa: '" + w[0] + "' is not withdraw, resume, takeback or drain");
+    return fail(kExitUsage,
+                "dvipa: '" + w[0] + "' is not withdraw, resume, takeback, drain or connections");
   if (action) {
     Answer ans = s.call("dvipa_" + w[0], {{"name", w[1]}});
     if (!ans.ok()) return ans.exit_code;

@@ -51,6 +51,22 @@ E=$(mv_echoed)
 check_within "drain-streams-flow-after" 30 mv_echo_grows $((E + MV_STREAMS * 200))
 check_within "drain-h2-forwarded-packets" 10 mv_counter_above h2 forwarded 0
 check "drain-no-stream-broken-while-moving" mv_no_broken_yet
+# The connection routing table (z/OS NETSTAT VCRT): h1 lists the streams, established here with
+# the client, and says it is MOVING; h2 lists where it forwards the flows it did not open.
+vcrt() { dvctl "$1" dvipa connections web --json; }
+vcrt_lists_streams() {
+  vcrt h1 | jq -e --arg d "$DVIPA" --arg c "$DYN_CLIENT" --argjson n "$MV_STREAMS" \
+    '.moving == true and ([.connections[] | select(.local == $d and .remote == $c)] | length) >= $n' \
+    >/dev/null
+}
+check "vcrt-h1-lists-the-streams" vcrt_lists_streams
+vcrt_forwards() {
+  vcrt h2 | jq -e --arg id "$(mv_id h1)" \
+    '.moving == false and (.forwarding_to | map(select(.newest and .id == $id)) | length == 1)' >/dev/null
+}
+check "vcrt-h2-forwards-to-h1" vcrt_forwards
+check "vcrt-text" bash -c "'$VIPACTL' --socket '$DYN_DIR/h1/run/vipad.sock' dvipa connections web | grep -q '^  $DVIPA\.\.[0-9]* *$DYN_CLIENT\.\.'"
+check "vcrt-unknown-name-refused" bash -c "! '$VIPACTL' --socket '$DYN_DIR/h1/run/vipad.sock' dvipa connections nosuch 2>/dev/null"
 mv_streams_stop
 check "drain-streams-intact" mv_streams_intact
 check "drain-streams-served-by-h1" grep -q "^END .* hosts=h1$" "$MV_LOG"

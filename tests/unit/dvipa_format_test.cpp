@@ -59,5 +59,63 @@ TEST(DvipaFormat, DvipaAndVipadyn) {
   EXPECT_EQ(format_vipadyn(json::array()), "DYNAMIC VIPA:\n");
 }
 
+TEST(DvipaFormat, ConnectionsOfAnOldOwnerKeepingThemAfterAMove) {
+  json r = {
+      {"name", "web"},
+      {"address", "10.68.100.1"},
+      {"status", "MOVING"},
+      {"owner_self", false},
+      {"idle_ms", 1000},
+      {"total", 3},
+      {"connections",
+       {{{"local", "10.68.100.1"},
+         {"local_port", 8080},
+         {"remote", "10.68.9.1"},
+         {"remote_port", 40312},
+         {"quiet_ms", 12},
+         {"busy", true}},
+        {{"local", "10.68.100.1"},
+         {"local_port", 8080},
+         {"remote", "10.68.9.1"},
+         {"remote_port", 40314},
+         {"quiet_ms", nullptr},
+         {"busy", nullptr}}}},
+      {"moving", true},
+      {"forwarding_to", {{{"id", "10.68.255.12"}, {"address", "10.68.42.1"}, {"newest", true}}}}};
+  EXPECT_EQ(
+      format_connections(r),
+      "DVIPA web 10.68.100.1: MOVING\n"
+      "DYNAMIC VIPA CONNECTION ROUTING TABLE: 3 established here (idle after 1000 ms)\n"
+      "  DEST                       SOURCE                                     LAST HEARD\n"
+      "  10.68.100.1..8080          10.68.9.1..40312                           12 ms ago, busy\n"
+      "  10.68.100.1..8080          10.68.9.1..40314                           -\n"
+      "  (1 more not listed)\n"
+      "MOVING: this host keeps these connections after the move; it no longer announces the "
+      "DVIPA\n"
+      "FORWARDING: packets of connections not established here go to\n"
+      "  10.68.255.12 10.68.42.1 (newest: new connections)\n");
+}
+
+TEST(DvipaFormat, ConnectionsOfAnOwnerWithNone) {
+  json r = {{"name", "web"},
+            {"address", "10.68.100.1"},
+            {"status", "ACTIVE"},
+            {"owner_self", true},
+            {"idle_ms", 2000},
+            {"total", 0},
+            {"connections", json::array()},
+            {"moving", false},
+            {"forwarding_to", json::array()}};
+  EXPECT_EQ(format_connections(r),
+            "DVIPA web 10.68.100.1: ACTIVE (this host owns it)\n"
+            "DYNAMIC VIPA CONNECTION ROUTING TABLE: 0 established here (idle after 2000 ms)\n"
+            "FORWARDING: none\n");
+  EXPECT_EQ(format_connections(json::array()), "no answer\n");
+  // Odd fields print as "-", never throw.
+  EXPECT_NE(
+      format_connections(json{{"connections", {{{"local", 1}}}}, {"total", "x"}}).find("-..-"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace vipa::dvipa
