@@ -17,12 +17,15 @@ struct FateOf {
   // fib_sync_down_dev (net/ipv4/fib_semantics.c) and fib6_ifdown (net/ipv6/route.c): a route
   // whose nexthops are all dead is flushed; one with a live nexthop left keeps it. A link that is
   // unregistered kills every route through it, ECMP or not.
-  RouteFate operator()(const LinkDown& c) const {
+  RouteFate operator()(const LinkDown& c) const { return nexthops_dead_with(c.ifindex); }
+  // A route through `ifindex` whose every other nexthop is on a link that is not up loses its
+  // last live nexthop when `ifindex` is disabled.
+  RouteFate nexthops_dead_with(int ifindex) const {
     auto oifs = r.oifs();
-    if (oifs.empty() || std::find(oifs.begin(), oifs.end(), c.ifindex) == oifs.end())
+    if (oifs.empty() || std::find(oifs.begin(), oifs.end(), ifindex) == oifs.end())
       return RouteFate::Kept;
     for (int o : oifs) {
-      if (o == c.ifindex) continue;
+      if (o == ifindex) continue;
       auto it = after.links.find(o);
       if (it != after.links.end() && it->second.admin_up()) return RouteFate::Kept;
     }
@@ -32,6 +35,11 @@ struct FateOf {
     auto oifs = r.oifs();
     return std::find(oifs.begin(), oifs.end(), c.ifindex) != oifs.end() ? RouteFate::Flushed
                                                                         : RouteFate::Kept;
+  }
+  bool has_ipv4_address(int ifindex) const {
+    for (auto& x : after.addrs)
+      if (x.family == AF_INET && x.ifindex == ifindex) return true;
+    return false;
   }
   RouteFate operator()(const AddrGone& c) const {
     const Address& a = c.addr;
@@ -48,6 +56,12 @@ struct FateOf {
     if (auto p = prefix_route_of(a); p && r.key() == p->key() && r.protocol == RTPROT_KERNEL &&
                                      (a.family != AF_INET || r.prefsrc == a.addr))
       return RouteFate::Flushed;
+    if (a.family == AF_INET && r.family == AF_INET && !has_ipv4_address(a.ifindex)) {
+      // fib_inetaddr_event: the link's last IPv4 address is gone, so fib_disable_ip flushes
+      // (force) every IPv4 route whose nexthops were all on it, silently, as a link going down
+      // would.
+      if (nexthops_dead_with(a.ifindex) == RouteFate::Flushed) return RouteFate::Flushed;
+    }
     if (r.prefsrc.empty() || r.prefsrc != a.addr) return RouteFate::Kept;
     if (a.family == AF_INET) {
       // fib_del_ifaddr: once the address is local nowhere any more, fib_sync_down_addr kills

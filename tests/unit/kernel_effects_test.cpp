@@ -86,6 +86,7 @@ TEST(KernelEffects, DeletedLinkFlushesEveryRouteThroughItEcmpIncluded) {
 TEST(KernelEffects, RemovedIpv4AddressFlushesItsRoutesAndEveryRouteUsingItAsSource) {
   World w;
   Address vipa = addr(4, "10.68.6.1/24");
+  w.addrs.push_back(addr(4, "10.68.6.9/24"));  // not the link's last IPv4 address
   AddrGone c{vipa};
   Route uses = via("10.68.100.0/24", 1, "10.68.6.1");
   EXPECT_EQ(route_fate(c, uses, w.view()), RouteFate::Flushed);
@@ -120,6 +121,28 @@ TEST(KernelEffects, RemovedIpv4AddressLeavesAConnectedRouteWithAnotherSourceBehi
   w.addrs = {addr(1, "10.68.1.1/24"), addr(1, "10.68.5.1/32")};
   EXPECT_EQ(route_fate(c, local_route_of(a), w.view()), RouteFate::Flushed)
       << "the local route is the link's: the same address on another link does not keep it";
+}
+
+TEST(KernelEffects, LastIpv4AddressOfALinkGoneFlushesTheIpv4RoutesThroughIt) {
+  World w;
+  Address a = addr(2, "10.68.5.1/24");
+  w.addrs = {addr(1, "10.68.1.1/24")};  // en2 has no IPv4 address left
+  AddrGone c{a};
+  EXPECT_EQ(route_fate(c, via("10.68.77.0/24", 2), w.view()), RouteFate::Flushed)
+      << "an onlink route through en2 goes with its last address";
+  EXPECT_EQ(route_fate(c, via("10.68.77.0/24", 1), w.view()), RouteFate::Kept);
+  EXPECT_EQ(route_fate(c, ecmp("10.68.77.0/24", {2, 1}), w.view()), RouteFate::Kept)
+      << "en1 still carries it";
+  EXPECT_EQ(route_fate(c, ecmp("10.68.77.0/24", {2, 3}), w.view()), RouteFate::Flushed)
+      << "en3 is down: no nexthop left";
+  EXPECT_EQ(route_fate(c, via("2001:db8:77::/64", 2), w.view()), RouteFate::Kept)
+      << "IPv6 does not depend on the link's IPv4 addresses";
+  w.addrs.push_back(addr(2, "10.68.5.9/24"));
+  EXPECT_EQ(route_fate(c, via("10.68.77.0/24", 2), w.view()), RouteFate::Kept)
+      << "another IPv4 address is still on en2";
+  w.addrs = {addr(1, "10.68.1.1/24"), addr(2, "2001:db8:5::1/64")};
+  EXPECT_EQ(route_fate(c, via("10.68.77.0/24", 2), w.view()), RouteFate::Flushed)
+      << "an IPv6 address does not keep IPv4 enabled";
 }
 
 TEST(KernelEffects, RemovedIpv6AddressClearsTheSourceOnlyOnRoutesThroughItsLink) {
