@@ -1,6 +1,6 @@
 // libFuzzer target: bytes as control-socket request lines (docs/control-protocol.md).
 //
-// Each line goes through ctl::answer_line, the decoder vipad's ControlServer uses, with a
+// Each line goes through control::answer_line, the decoder vipad's ControlServer uses, with a
 // handler standing in for the daemon:
 //  - the line checks (JSON object, "cmd" a string, "v" == 1, "id" echoed back);
 //  - mkdev, chdev, rmdev and route requests through decide_admin() (core/admin_change.h), the
@@ -13,7 +13,7 @@
 //    small kernel table. Checked: a refusal names the field; an accepted page is the slice
 //    [offset, offset + limit) of the whole answer, with its "total", and "next" exactly when
 //    rows follow; a client following "next" (next_page_offset) gets every row once;
-//  - vipactl's formatting of whatever JSON comes back (src/ctl/aix_format.h promises it never
+//  - vipactl's formatting of whatever JSON comes back (src/vipactl/format/aix_format.h promises it never
 //    throws, whatever the fields hold).
 // An uncaught exception or a broken property aborts, which libFuzzer reports as a crash.
 #include <linux/if.h>
@@ -34,12 +34,12 @@
 #include "config/attrs.h"
 #include "config/config.h"
 #include "config/inet0.h"
+#include "control/request.h"
 #include "core/admin_change.h"
 #include "core/paging.h"
 #include "core/status_view.h"
-#include "ctl/aix_format.h"
-#include "ctl/aix_inet_format.h"
-#include "ctl/request.h"
+#include "vipactl/format/aix_format.h"
+#include "vipactl/format/aix_inet_format.h"
 
 namespace {
 
@@ -213,9 +213,9 @@ json paged(const Host& host, const json& req, const std::string& cmd) {
     const std::string& m = page.error().message;
     if (m.find("\"offset\"") == std::string::npos && m.find("\"limit\"") == std::string::npos)
       fail("a refused page names no field: " + m);
-    return vipa::ctl::error_answer("bad_request", m);
+    return vipa::control::error_answer("bad_request", m);
   }
-  if (page->limit == 0 || page->limit > vipa::ctl::kRoutesPerAnswer) fail("limit out of range");
+  if (page->limit == 0 || page->limit > vipa::control::kRoutesPerAnswer) fail("limit out of range");
   json whole = build(vipa::Page{0, SIZE_MAX});
   json answer = build(*page);
   const json& rows = answer["routes"];
@@ -243,7 +243,7 @@ json paged(const Host& host, const json& req, const std::string& cmd) {
   return {{"v", 1}, {"ok", true}, {"result", answer}};
 }
 
-// The daemon's own decoder (ctl::answer_line) with a handler that answers the changing
+// The daemon's own decoder (control::answer_line) with a handler that answers the changing
 // commands as vipad does, then every formatter vipactl would run on the answer and the request.
 void handle_line(Host& host, const std::string& line) {
   auto handler = [&host](const json& req, bool) -> json {
@@ -254,7 +254,7 @@ void handle_line(Host& host, const std::string& line) {
       (void)vipa::valid_ifname(req["name"].get<std::string>());
     return {{"v", 1}, {"ok", true}, {"result", json::object()}};
   };
-  vipa::ctl::LineOutcome out = vipa::ctl::answer_line(line, true, handler);
+  vipa::control::LineOutcome out = vipa::control::answer_line(line, true, handler);
   if (out.empty) return;
   if (!out.answer.is_object() || !out.answer.contains("ok")) fail("answer without \"ok\"");
   (void)out.answer.dump(-1, ' ', false, json::error_handler_t::replace);

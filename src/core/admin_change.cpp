@@ -12,11 +12,11 @@
 
 #include "config/attrs.h"
 #include "config/values.h"
-#include "ctl/request.h"
+#include "control/request.h"
 
 namespace vipa {
 
-using ctl::error_answer;
+using control::error_answer;
 using nlohmann::json;
 
 namespace {
@@ -347,7 +347,7 @@ AdminChange keep_record_loadable(AdminChange c, const AdminFiles& f) {
 }
 
 AdminChange decide_admin(const json& req, const StatusInput& now, const AdminFiles& files) {
-  // The request's "cmd" is a string (ctl::answer_line checked it).
+  // The request's "cmd" is a string (control::answer_line checked it).
   try {
     const std::string cmd = req.value("cmd", std::string());
     if (cmd == "mkdev") return keep_record_loadable(decide_mkdev(req, now, files), files);

@@ -44,7 +44,7 @@ struct AdminChange {
   std::string why;  // with `running`: what the converge is for ("mkdev", "route", ...)
 };
 
-// `req` is a mkdev, chdev, rmdev or route request that passed ctl::answer_line(); `now` is the
+// `req` is a mkdev, chdev, rmdev or route request that passed control::answer_line(); `now` is the
 // daemon's view (now.cfg the running config), which the answers describe VIPAs with
 // (vipa_status). Never throws: a malformed request is a bad_request answer.
 AdminChange decide_admin(const nlohmann::json& req, const StatusInput& now,

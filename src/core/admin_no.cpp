@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "control/request.h"
 #include "core/admin_change.h"
-#include "ctl/request.h"
 
 namespace vipa {
 
@@ -23,7 +23,7 @@ namespace {
 
 AdminChange refuse(const std::string& code, const std::string& message) {
   AdminChange c;
-  c.answer = ctl::error_answer(code, message);
+  c.answer = control::error_answer(code, message);
   return c;
 }
 
@@ -37,7 +37,7 @@ Result<Inet0Record> tunables_of(const json& set) {
       change.passive_dgd = v.get<bool>();
       continue;
     }
-    if (!ctl::is_non_negative_integer(v) || v.get<uint64_t>() > UINT32_MAX)
+    if (!control::is_non_negative_integer(v) || v.get<uint64_t>() > UINT32_MAX)
       return Error::msg("no: " + k + " must be a whole number");
     uint32_t n = v.get<uint32_t>();
     uint32_t min = k == "packets_lost" ? 1 : 10;

@@ -4,7 +4,7 @@ namespace vipa {
 
 using nlohmann::json;
 
-using ctl::is_non_negative_integer;
+using control::is_non_negative_integer;
 
 Result<Page> parse_page(const json& req, const std::string& cmd, size_t max_limit) {
   Page p;

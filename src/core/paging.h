@@ -9,14 +9,14 @@
 #include <string>
 
 #include "common/result.h"
-#include "ctl/request.h"
+#include "control/request.h"
 
 namespace vipa {
 
 // One page: the items [offset, offset + limit) of the whole list.
 struct Page {
   size_t offset = 0;
-  size_t limit = ctl::kRoutesPerAnswer;
+  size_t limit = control::kRoutesPerAnswer;
   // Whether the index-th item of the whole list is on this page.
   bool holds(size_t index) const { return index >= offset && index - offset < limit; }
 };
@@ -25,7 +25,7 @@ struct Page {
 // max_limit, default max_limit) of a request. A field of another type, or a limit of 0 or over
 // max_limit, is refused with an error naming the command and the field.
 Result<Page> parse_page(const nlohmann::json& req, const std::string& cmd,
-                        size_t max_limit = ctl::kRoutesPerAnswer);
+                        size_t max_limit = control::kRoutesPerAnswer);
 
 // Adds "total" and, when items follow the `count` on this page, "next" (the offset of the
 // following page) to an answer.

@@ -254,7 +254,7 @@ void ControlServer::settle(Client& c) {
 }
 
 void ControlServer::handle_line(Client& c, const std::string& line) {
-  ctl::LineOutcome out = ctl::answer_line(line, c.uid == 0, handler_);
+  control::LineOutcome out = control::answer_line(line, c.uid == 0, handler_);
   if (out.empty || c.dead) return;  // the request's own events may have ended the client
   if (out.subscribe) c.monitor = true;
   send(c, out.answer);

@@ -23,7 +23,7 @@
 #include <string>
 
 #include "common/result.h"
-#include "ctl/request.h"
+#include "control/request.h"
 
 namespace vipa {
 
@@ -97,6 +97,6 @@ class ControlServer {
   std::deque<Client*> ready_;  // clients with a complete line and nothing unsent, FIFO
 };
 
-using ctl::error_answer;
+using control::error_answer;
 
 }  // namespace vipa

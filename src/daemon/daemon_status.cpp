@@ -2,9 +2,9 @@
 // core/status_view.cpp); and the request dispatcher.
 #include <algorithm>
 
+#include "control/request.h"
 #include "core/admin_change.h"
 #include "core/status_view.h"
-#include "ctl/request.h"
 #include "daemon/daemon.h"
 
 namespace vipa {
@@ -61,7 +61,7 @@ json Daemon::handle_request(const json& req, bool privileged) {
       std::string fam = req.contains("family") && req["family"].is_string()
                             ? req["family"].get<std::string>()
                             : "";
-      // One answer holds at most ctl::kRoutesPerAnswer routes; a client pages with "offset".
+      // One answer holds at most control::kRoutesPerAnswer routes; a client pages with "offset".
       auto page = parse_page(req, cmd);
       if (!page.ok()) return error_answer("bad_request", page.error().message);
       if (cmd == "routes") return ok(routes_json(cfg_, cache_.obs(), fam, *page));

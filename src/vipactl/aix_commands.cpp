@@ -3,8 +3,8 @@
 #include <sstream>
 
 #include "config/attrs.h"
-#include "ctl/aix_format.h"
 #include "vipactl/commands.h"
+#include "vipactl/format/aix_format.h"
 
 namespace vipa::vipactl {
 

@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "common/ipaddr.h"
-#include "ctl/aix_inet_format.h"
 #include "vipactl/commands.h"
+#include "vipactl/format/aix_inet_format.h"
 
 namespace vipa::vipactl {
 

@@ -1,6 +1,6 @@
 // Golden tests of vipactl's output against IBM's sample (tests/data/ctl/*.golden): vi0 10.68.6.1/24
 // over en1 10.68.1.1/24 and en5 10.68.5.1/24, default via 10.68.1.2 and 10.68.5.2.
-#include "ctl/aix_format.h"
+#include "vipactl/format/aix_format.h"
 
 #include <gtest/gtest.h>
 

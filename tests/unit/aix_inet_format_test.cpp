@@ -1,7 +1,7 @@
 // Golden tests of AIX's network-wide commands (tests/data/ctl/*.golden) over the sample: lo, en1
 // 10.68.1.1/24, en5 10.68.5.1/24, vi0 10.68.6.1/24 and a Defined vi1; default routes via
 // 10.68.1.2 (dead, withdrawn) and 10.68.5.2 with active dead gateway detection.
-#include "ctl/aix_inet_format.h"
+#include "vipactl/format/aix_inet_format.h"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
-// The control protocol's line decoder (src/ctl/request.cpp), as vipad's socket uses it.
+// The control protocol's line decoder (src/control/request.cpp), as vipad's socket uses it.
 #include <gtest/gtest.h>
 
-#include "ctl/request.h"
+#include "control/request.h"
 
-namespace vipa::ctl {
+namespace vipa::control {
 namespace {
 
 using nlohmann::json;
@@ -93,4 +93,4 @@ TEST(ControlRequest, NestingLimitIsExactlyKMaxDepth) {
 }
 
 }  // namespace
-}  // namespace vipa::ctl
+}  // namespace vipa::control

@@ -13,7 +13,7 @@ TEST(Paging, DefaultsToTheFirstFullPage) {
   auto p = parse_page(json{{"cmd", "routes"}}, "routes");
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->offset, 0u);
-  EXPECT_EQ(p->limit, ctl::kRoutesPerAnswer);
+  EXPECT_EQ(p->limit, control::kRoutesPerAnswer);
 }
 
 TEST(Paging, ReadsOffsetAndLimit) {
@@ -21,9 +21,9 @@ TEST(Paging, ReadsOffsetAndLimit) {
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->offset, 4096u);
   EXPECT_EQ(p->limit, 10u);
-  auto max = parse_page(json{{"limit", ctl::kRoutesPerAnswer}}, "routes");
+  auto max = parse_page(json{{"limit", control::kRoutesPerAnswer}}, "routes");
   ASSERT_TRUE(max);
-  EXPECT_EQ(max->limit, ctl::kRoutesPerAnswer);
+  EXPECT_EQ(max->limit, control::kRoutesPerAnswer);
 }
 
 TEST(Paging, RefusesWrongTypesAndLimitsNamingTheField) {
@@ -39,7 +39,7 @@ TEST(Paging, RefusesWrongTypesAndLimitsNamingTheField) {
       {{{"limit", -5}}, "\"limit\""},
       {{{"limit", "10"}}, "\"limit\""},
       {{{"limit", true}}, "\"limit\""},
-      {{{"limit", ctl::kRoutesPerAnswer + 1}}, "\"limit\""},
+      {{{"limit", control::kRoutesPerAnswer + 1}}, "\"limit\""},
       {{{"limit", json::array({1})}}, "\"limit\""},
   };
   for (auto& c : cases) {

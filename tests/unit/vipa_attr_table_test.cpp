@@ -5,7 +5,7 @@
 #include <set>
 
 #include "config/attrs.h"
-#include "ctl/aix_format.h"
+#include "vipactl/format/aix_format.h"
 
 namespace vipa {
 namespace {

@@ -1,8 +1,8 @@
-#include "ctl/request.h"
+#include "control/request.h"
 
 #include <cstdint>
 
-namespace vipa::ctl {
+namespace vipa::control {
 
 using nlohmann::json;
 
@@ -76,4 +76,4 @@ LineOutcome answer_line(const std::string& line, bool privileged, const Handler&
   return out;
 }
 
-}  // namespace vipa::ctl
+}  // namespace vipa::control

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ctl/aix_format.h"
+#include "vipactl/format/aix_format.h"
 
 namespace vipa::ctl {
 

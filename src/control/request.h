@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace vipa::ctl {
+namespace vipa::control {
 
 using Handler = std::function<nlohmann::json(const nlohmann::json& req, bool privileged)>;
 
@@ -31,4 +31,4 @@ bool is_non_negative_integer(const nlohmann::json& j);
 // `monitor` itself, hands everything else to `handler`, and echoes "id". Never throws.
 LineOutcome answer_line(const std::string& line, bool privileged, const Handler& handler);
 
-}  // namespace vipa::ctl
+}  // namespace vipa::control

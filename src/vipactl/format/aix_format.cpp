@@ -1,7 +1,7 @@
 // vipactl's AIX text for one VIPA and the routing tables (lsattr, ifconfig, netstat -rn, show,
 // status, monitor events) from vipad's JSON. Longer than the usual 400 lines: the commands share
 // the column rules of AIX's own output and the tolerant accessors over vipad's answer.
-#include "ctl/aix_format.h"
+#include "vipactl/format/aix_format.h"
 
 #include <algorithm>
 #include <cinttypes>

@@ -1,6 +1,6 @@
 // vipactl's AIX network-wide commands (lsdev -Cc if, netstat -in, netstat -C, no, route) from
 // vipad's JSON; just over 400 lines, one formatter per command over shared column helpers.
-#include "ctl/aix_inet_format.h"
+#include "vipactl/format/aix_inet_format.h"
 
 #include <algorithm>
 #include <cinttypes>
