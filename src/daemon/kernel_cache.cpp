@@ -68,7 +68,8 @@ CacheChange KernelCache::apply(const nlmsghdr* nlh) {
       } else {
         if (it != v.end()) v.erase(it);
         ch.what = CacheChange::What::AddrGone;
-        // IPv4 flushes the routes that used it as source, silently; IPv6 clears some sources.
+        // IPv4 flushes the routes that used it as source, and with the link's last IPv4 address
+        // every IPv4 route through that link alone, silently; IPv6 clears some sources.
         (void)apply_kernel_effects(AddrGone{*a}, obs_.routes, {obs_.links, obs_.addrs});
       }
       ch.addr = *a;
