@@ -36,6 +36,7 @@ constexpr Kind kKinds[] = {
     {"dvipa_moving_timeout", "0245cb8bf7b14c83ba9617ab112c52a0", 4},
     {"dvipa_forward", "4d883ebb3ca84d0ea4e7eb7c4a12a6ad", 5},
     {"dvipa_forward_done", "24684bcc5ed949daa1611a1475e1e3e5", 6},
+    {"dvipa_forward_cut", "0964619dfba746b8b1e099f34489a22b", 4},
     {"dvipa_not_a_peer", "0289ccbf678c4f32bf9c1a50818fa20b", 4},
 };
 

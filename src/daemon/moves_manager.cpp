@@ -41,7 +41,7 @@ void MovesManager::configure(const std::vector<DvipaConfig>& dvipas) {
     auto it = trackers_.find(d.name);
     if (it == trackers_.end()) {
       trackers_[d.name] =
-          std::make_unique<Item>(Item{d, moves::Tracker(params_of(d, "")), 0, 0, 0});
+          std::make_unique<Item>(Item{d, moves::Tracker(params_of(d, "")), 0, 0, 0, 0});
     } else {
       it->second->cfg = d;
       it->second->tracker.set_params(params_of(d, it->second->tracker.params().self_id));
@@ -57,6 +57,7 @@ void MovesManager::emit_events(Item& it, const std::vector<moves::Event>& evs) {
   for (auto& e : evs) {
     if (e.kind == "moving") ++it.moves;
     if (e.kind == "moving_timeout") ++it.timeouts, it.cut += static_cast<uint64_t>(e.connections);
+    if (e.kind == "forward_cut") ++it.forward_cuts;
     std::string msg = n + ": " + e.message;
     // emit_ logs it (the daemon's events go to the log, the monitor and the hooks).
     json extra = {{"dvipa", n}, {"kind", e.kind}, {"connections", e.connections}};
@@ -67,7 +68,8 @@ void MovesManager::emit_events(Item& it, const std::vector<moves::Event>& evs) {
       extra["new_state"] = e.kind == "moving" ? "moving" : "not moving";
     }
     emit_("dvipa_" + e.kind, n, msg, extra);
-    if (e.kind == "forward" || e.kind == "forward_done") last_reassert_ = 0;  // at once
+    if (e.kind == "forward" || e.kind == "forward_done" || e.kind == "forward_cut")
+      last_reassert_ = 0;  // at once
   }
 }
 
@@ -86,6 +88,8 @@ void MovesManager::step(const DvipaConfig& d, const dvipa::View& view, bool owne
     in.owner_id = own->id;
   auto c = connections_.find(d.address.str());
   in.connections = c == connections_.end() ? -1 : c->second;
+  if (view.ok) in.reachable = view.reachable;
+  in.neighbours = view.neighbours;
   emit_events(item, item.tracker.step(in));
   if (now - last_reassert_ >= kReassertMs) reassert();
 }
@@ -271,6 +275,7 @@ json MovesManager::status_json(const std::string& name) const {
           {"moves", i.moves},
           {"moving_timeouts", i.timeouts},
           {"connections_cut", i.cut},
+          {"forward_cuts", i.forward_cuts},
           {"kernel_applies", applies_},
           {"kernel_failures", apply_failures_},
           {"kernel_error", last_error_}};
@@ -301,6 +306,11 @@ std::string MovesManager::metrics_text() const {
   s += "# TYPE vipa_dvipa_moving_cut_total counter\n";
   for (auto& [n, i] : trackers_)
     s += "vipa_dvipa_moving_cut_total{dvipa=\"" + n + "\"} " + std::to_string(i->cut) + "\n";
+  s += "# HELP vipa_dvipa_forward_cut_total Forward targets cut because the peer was gone\n";
+  s += "# TYPE vipa_dvipa_forward_cut_total counter\n";
+  for (auto& [n, i] : trackers_)
+    s += "vipa_dvipa_forward_cut_total{dvipa=\"" + n + "\"} " + std::to_string(i->forward_cuts) +
+         "\n";
   return s;
 }
 

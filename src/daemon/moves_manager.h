@@ -50,7 +50,7 @@ class MovesManager {
   struct Item {
     DvipaConfig cfg;
     moves::Tracker tracker;
-    uint64_t moves = 0, timeouts = 0, cut = 0;
+    uint64_t moves = 0, timeouts = 0, cut = 0, forward_cuts = 0;
   };
   moves::Want want() const;
   std::string self_address() const;

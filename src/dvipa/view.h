@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct View {
   uint32_t neighbours = 0;            // full OSPF adjacencies / established BGP sessions
   std::vector<Announcer> announcers;  // this host included (self = true) when it announces
   bool routers_disagree = false;      // BGP: the routers' best paths name different owners
+  // The hosts the protocol reaches from this one, by the announcers' ids, this one included:
+  // OSPF's routers over two-way links. nullopt where the view does not say (BGP's paths name
+  // only the announcers, and a host that announces nothing is not seen).
+  std::optional<std::set<std::string>> reachable;
   // What the daemon announces for this host right now (nullopt: nothing).
   std::optional<uint32_t> self_metric() const;
 };

@@ -6,6 +6,8 @@ void Tracker::set_params(Params p) {
   p_ = std::move(p);
   for (auto it = targets_.begin(); it != targets_.end();)
     it = peer(it->first) ? std::next(it) : targets_.erase(it);
+  for (auto it = unreached_since_.begin(); it != unreached_since_.end();)
+    it = targets_.count(it->first) ? std::next(it) : unreached_since_.erase(it);
 }
 
 void Tracker::adopt_target(const std::string& id, uint64_t now_ms) {
@@ -24,6 +26,38 @@ std::optional<std::string> Tracker::newest_target() const {
   for (auto& [id, since] : targets_)
     if (!best || since >= at) best = id, at = since;
   return best;
+}
+
+// A peer gone (its host dead, or cut off from the routers) keeps no connections: packets
+// forwarded to it are lost, and the client would wait for its retransmission timeouts. Once
+// cut, a moved flow meets this host's own stack, which answers it with a reset. A host with
+// no routing neighbour reaches nobody, which tells nothing of the peers: it cuts nothing.
+void Tracker::cut_unreached(const Inputs& in, std::vector<Event>& out) {
+  if (!in.reachable || in.neighbours == 0) {
+    unreached_since_.clear();
+    return;
+  }
+  for (auto it = targets_.begin(); it != targets_.end();) {
+    const std::string& id = it->first;
+    if (in.reachable->count(id)) {
+      unreached_since_.erase(id);
+      ++it;
+      continue;
+    }
+    auto [since, fresh] = unreached_since_.emplace(id, in.now_ms);
+    (void)fresh;
+    if (in.now_ms - since->second < p_.peer_gone_ms) {
+      ++it;
+      continue;
+    }
+    out.push_back({"forward_cut",
+                   "forwarding to " + id + " cut: the routing protocol has not reached it for " +
+                       std::to_string(in.now_ms - since->second) +
+                       " ms; the connections it kept are lost",
+                   id, 0});
+    unreached_since_.erase(since);
+    it = targets_.erase(it);
+  }
 }
 
 std::vector<Event> Tracker::step(const Inputs& in) {
@@ -83,6 +117,7 @@ std::vector<Event> Tracker::step(const Inputs& in) {
     if (in.owner_self || in.connections >= 0) decided_ = true;
     was_owner_ = in.owner_self;
     if (in.owner_id && !in.owner_self) last_other_owner_ = in.owner_id;
+    cut_unreached(in, out);
   }
   if (moving_ && in.connections == 0) {
     moving_ = false;
@@ -101,6 +136,7 @@ std::vector<Event> Tracker::step(const Inputs& in) {
     if (in.now_ms - it->second >= p_.moving_timeout_ms) {
       out.push_back(
           {"forward_done", "forwarding to " + it->first + " ended (moving_timeout)", it->first, 0});
+      unreached_since_.erase(it->first);
       it = targets_.erase(it);
     } else {
       ++it;

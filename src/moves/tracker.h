@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct Params {
   std::vector<Peer> peers;  // this host may be among them (recognised by id)
   std::string self_id;      // this host's id in the routing protocol's view
   uint64_t moving_timeout_ms = 600'000;
+  // A target the routing protocol has not reached for this long is gone: its forwarding is cut.
+  // It rides out a view in flux (an LSA refresh, a neighbour's restart) on top of the
+  // protocol's own detection time (dead interval or BFD).
+  uint64_t peer_gone_ms = 1000;
 };
 
 struct Inputs {
@@ -31,10 +36,15 @@ struct Inputs {
   bool owner_self = false;
   std::optional<std::string> owner_id;  // who owns it now (nullopt: nobody announces it)
   int connections = -1;                 // established here on the DVIPA; -1 unknown
+  // The hosts the routing protocol reaches from here (OSPF: over two-way links), this one
+  // included; nullopt where its view does not say (BGP names only the announcers).
+  std::optional<std::set<std::string>> reachable;
+  uint32_t neighbours = 0;  // this host's routing neighbours: with none, it reaches nobody
 };
 
 struct Event {
-  std::string kind;  // moving, moving_done, moving_timeout, forward, forward_done, not_a_peer
+  // moving, moving_done, moving_timeout, forward, forward_done, forward_cut, not_a_peer
+  std::string kind;
   std::string message;
   std::string peer;  // forward*: the peer's id
   int connections = 0;
@@ -60,6 +70,7 @@ class Tracker {
   const Params& params() const { return p_; }
 
  private:
+  void cut_unreached(const Inputs& in, std::vector<Event>& out);
   Params p_;
   bool was_owner_ = false;
   // A fresh tracker (vipad started or the DVIPA got peers) decides at its first view with a
@@ -70,6 +81,7 @@ class Tracker {
   uint64_t moving_since_ = 0;
   int connections_ = -1;
   std::map<std::string, uint64_t> targets_;
+  std::map<std::string, uint64_t> unreached_since_;  // targets the protocol does not reach
 };
 
 }  // namespace vipa::moves

@@ -163,6 +163,7 @@ ViewRead FrrOspf::parse(const std::string& output, const std::vector<DvipaConfig
     dvipa::View v;
     v.self_id = self;
     v.neighbours = full;
+    v.reachable = reachable;
     // OSPFv3's view is not read (ospf6d): an IPv6 DVIPA's view stays unreadable.
     v.ok = d.address.is_v4();
     if (auto it = stubs.find(d.address.str()); it != stubs.end() && v.ok)

@@ -42,6 +42,7 @@ def main():
         except OSError as e:
             out.write("BROKEN %s\n" % e)
             broken += 1
+            d["open"] = False  # counted once: the caller only unregisters it
             return False
         if not data:
             return False
@@ -87,7 +88,7 @@ def main():
                 due = now + 0.01
         for key, _ in sel.select(max(0.0, due - time.monotonic())):
             d = st[key.fileobj]
-            if not read(key.fileobj, d) and d["open"]:
+            if not read(key.fileobj, d):
                 if d["open"]:
                     out.write("BROKEN closed by the server\n")
                     broken += 1

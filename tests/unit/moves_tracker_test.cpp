@@ -49,6 +49,74 @@ TEST(MovesTracker, NewOwnerForwardsToThePreviousOwner) {
   EXPECT_TRUE(t.targets().empty());
 }
 
+Inputs reached(Inputs in, std::set<std::string> hosts, uint32_t neighbours = 1) {
+  in.reachable = std::move(hosts);
+  in.neighbours = neighbours;
+  return in;
+}
+
+// The old owner died (or lost its links) while it kept connections: once the routing protocol
+// has not reached it for peer_gone_ms, forwarding to it is cut and the cut reported.
+TEST(MovesTracker, PeerTheProtocolNoLongerReachesIsCut) {
+  Tracker t(params("h2"));
+  t.step(reached(view(0, false, "h1"), {"h1", "h2"}));
+  ASSERT_EQ(kinds(t.step(reached(view(100, true, "h2"), {"h1", "h2"}))),
+            std::vector<std::string>{"forward"});
+  // Gone from the view: held for peer_gone_ms (a view in flux), then cut.
+  EXPECT_TRUE(t.step(reached(view(200, true, "h2"), {"h2"})).empty());
+  EXPECT_TRUE(t.step(reached(view(1'199, true, "h2"), {"h2"})).empty());
+  EXPECT_EQ(t.targets().count("h1"), 1u);
+  auto evs = t.step(reached(view(1'200, true, "h2"), {"h2"}));
+  ASSERT_EQ(kinds(evs), std::vector<std::string>{"forward_cut"});
+  EXPECT_EQ(evs[0].peer, "h1");
+  EXPECT_NE(evs[0].message.find("1000 ms"), std::string::npos) << evs[0].message;
+  EXPECT_TRUE(t.targets().empty());
+  // Reported once; nothing is left to end at moving_timeout.
+  EXPECT_TRUE(t.step(reached(view(20'000, true, "h2"), {"h2"})).empty());
+}
+
+TEST(MovesTracker, PeerBackWithinTheHoldIsKept) {
+  Tracker t(params("h2"));
+  t.step(reached(view(0, false, "h1"), {"h1", "h2"}));
+  t.step(reached(view(100, true, "h2"), {"h1", "h2"}));
+  EXPECT_TRUE(t.step(reached(view(200, true, "h2"), {"h2"})).empty());
+  EXPECT_TRUE(t.step(reached(view(900, true, "h2"), {"h1", "h2"})).empty());
+  // The hold starts again at the next absence.
+  EXPECT_TRUE(t.step(reached(view(1'500, true, "h2"), {"h2"})).empty());
+  EXPECT_TRUE(t.step(reached(view(2'400, true, "h2"), {"h2"})).empty());
+  EXPECT_EQ(kinds(t.step(reached(view(2'500, true, "h2"), {"h2"}))),
+            std::vector<std::string>{"forward_cut"});
+}
+
+// A host with no routing neighbour reaches nobody: that says nothing of its peers. A view that
+// does not say whom it reaches (BGP) cuts nothing either; such a target ends at moving_timeout.
+TEST(MovesTracker, NoNeighbourOrNoReachabilityCutsNothing) {
+  Tracker t(params("h2"));
+  t.step(reached(view(0, false, "h1"), {"h1", "h2"}));
+  t.step(reached(view(100, true, "h2"), {"h1", "h2"}));
+  EXPECT_TRUE(t.step(reached(view(200, true, "h2"), {"h2"}, 0)).empty());
+  EXPECT_TRUE(t.step(reached(view(5'000, true, "h2"), {"h2"}, 0)).empty());
+  EXPECT_TRUE(t.step(view(6'000, true, "h2")).empty());
+  EXPECT_EQ(t.targets().count("h1"), 1u);
+  // The hold counts from the first absence seen with a neighbour.
+  EXPECT_TRUE(t.step(reached(view(6'100, true, "h2"), {"h2"})).empty());
+  EXPECT_EQ(kinds(t.step(reached(view(7'100, true, "h2"), {"h2"}))),
+            std::vector<std::string>{"forward_cut"});
+}
+
+// A count step (no view) never cuts: only the routing protocol's view says who is gone.
+TEST(MovesTracker, CountStepsDoNotJudgeReachability) {
+  Tracker t(params("h2"));
+  t.step(reached(view(0, false, "h1"), {"h1", "h2"}));
+  t.step(reached(view(100, true, "h2"), {"h1", "h2"}));
+  t.step(reached(view(200, true, "h2"), {"h2"}));
+  Inputs count;
+  count.now_ms = 5'000;
+  count.connections = 0;
+  EXPECT_TRUE(t.step(count).empty());
+  EXPECT_EQ(t.targets().count("h1"), 1u);
+}
+
 TEST(MovesTracker, FirstOwnerForwardsToNobody) {
   Tracker t(params("h1"));
   EXPECT_TRUE(t.step(view(0, true, "h1")).empty());

@@ -6,6 +6,8 @@
 // announcing 10.68.9.1 and 2001:db8:9::1 with 39808, the router 2001:db8:9::1 with 52608).
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "common/read_file.h"
 #include "dvipa/metric.h"
 #include "routing/adapter.h"
@@ -152,9 +154,14 @@ TEST(RoutingFrr, OspfViewIgnoresUnreachableRouters) {
   dvipa::View stale = view("");  // r2 no longer lists 3.3.3.3: its LSA is a leftover
   ASSERT_EQ(stale.announcers.size(), 1u);
   EXPECT_TRUE(stale.announcers[0].self);
+  // The hosts reached (what a forwarder asks of a peer that is gone), this one included.
+  ASSERT_TRUE(stale.reachable);
+  EXPECT_EQ(*stale.reachable, (std::set<std::string>{"1.1.1.1", "2.2.2.2"}));
   dvipa::View live = view("3.3.3.3");
   ASSERT_EQ(live.announcers.size(), 2u);
   EXPECT_EQ(dvipa::owner_of(live)->id, "3.3.3.3");
+  ASSERT_TRUE(live.reachable);
+  EXPECT_EQ(*live.reachable, (std::set<std::string>{"1.1.1.1", "2.2.2.2", "3.3.3.3"}));
 }
 
 TEST(RoutingFrr, BgpViewFromPaths) {
@@ -175,6 +182,8 @@ TEST(RoutingFrr, BgpViewFromPaths) {
       EXPECT_EQ(a.metric, 52608u);
     }
   EXPECT_FALSE(v.routers_disagree);
+  // BGP's paths name only the announcers: whom it reaches it does not say.
+  EXPECT_FALSE(v.reachable);
 }
 
 TEST(RoutingFrr, BgpViewIpv6CountsIpv6Sessions) {

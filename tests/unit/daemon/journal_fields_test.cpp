@@ -80,6 +80,7 @@ TEST(JournalFields, MoveEventsNameThePeer) {
   // Connections cut by moving_timeout and a forged packet are warnings; the end of a move is info.
   EXPECT_EQ(event_priority("dvipa_moving_timeout"), 4);
   EXPECT_EQ(event_priority("dvipa_not_a_peer"), 4);
+  EXPECT_EQ(event_priority("dvipa_forward_cut"), 4);
   EXPECT_EQ(event_priority("dvipa_moving_done"), 6);
   EXPECT_EQ(event_priority("dvipa_health"), 4);
 }
@@ -114,6 +115,7 @@ TEST(JournalFields, CatalogCoversEveryMessageId) {
                            "dvipa_moving_timeout",
                            "dvipa_forward",
                            "dvipa_forward_done",
+                           "dvipa_forward_cut",
                            "dvipa_not_a_peer"};
   for (auto k : emitted) EXPECT_TRUE(kinds.count(k)) << k << " has no MESSAGE_ID";
   std::ifstream in(VIPA_SOURCE_DIR "/packaging/vipa.catalog");
