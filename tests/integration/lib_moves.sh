@@ -16,6 +16,23 @@ mv_peers_conf() {
   done
   printf 'peers = [%s]\nmoving_timeout_ms = %s\n' "$list" "${MV_TIMEOUT_MS:-120000}"
 }
+# mv_lab_up NAME: the lab with every host a peer of the others, the client's probe and every
+# host's monitor; checks NAME-lab-up and NAME-steady. Without delay_join: the scenes are about
+# moves, not joining (and the engine's delay_join reads a route out only where vipad's kernel
+# cache holds the routing daemon's routes).
+mv_lab_up() {
+  local h
+  DYN_DVIPA_EXTRA="delay_join = false
+$(mv_peers_conf)"
+  dyn_test_traps
+  if dyn_up; then pass "$1-lab-up"; else
+    fail "$1-lab-up"
+    dyn_finish
+  fi
+  dyn_probe_start
+  check_within "$1-steady" 40 dv_steady
+  for h in "${DYN_HOSTS[@]}"; do dv_monitor_start "$h"; done
+}
 mv_id() { if [ "$DYN_MODE" = ospf ]; then echo "10.68.255.1${DYN_IDX[$1]}"; else echo "6508${DYN_IDX[$1]}"; fi; }
 
 # mv_streams_start NAME: MV_STREAMS streams from the client; waits until all are open.
@@ -42,6 +59,7 @@ mv_streams_intact() {
   grep -q "^END streams=$MV_STREAMS broken=0 lost=0 dup=0 " "$MV_LOG"
 }
 mv_no_broken_yet() { ! grep -q BROKEN "$MV_LOG"; }
+mv_all_broken() { [ "$(grep -c '^BROKEN' "$MV_LOG")" -ge "$MV_STREAMS" ]; }
 
 mv_moving() { dvj "$1" | jq -e '.dvipas[0].moves.moving == true' >/dev/null; }
 mv_not_moving() { dvj "$1" | jq -e '.dvipas[0].moves.moving == false' >/dev/null; }
@@ -49,6 +67,11 @@ mv_not_moving() { dvj "$1" | jq -e '.dvipas[0].moves.moving == false' >/dev/null
 mv_forwards() {
   dvj "$1" | jq -e --arg id "$(mv_id "$2")" \
     '.dvipas[0].moves.forwarding_to | map(select(.newest and .id == $id)) | length == 1' >/dev/null
+}
+# mv_not_a_target HOST TO: HOST no longer forwards anything to TO.
+mv_not_a_target() {
+  dvj "$1" | jq -e --arg id "$(mv_id "$2")" \
+    '.dvipas[0].moves.forwarding_to | map(select(.id == $id)) | length == 0' >/dev/null
 }
 mv_counter() { # HOST NAME: packets counted by vipad's nftables counter NAME
   dyn_in "$1" nft -j list counter inet vipa_moves "$2" 2>/dev/null |

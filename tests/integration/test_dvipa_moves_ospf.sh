@@ -8,7 +8,11 @@
 #   immediate takeback: streams opened to h2, then h1 resumes (takeback = "immediate"): h1
 #     owns it again and forwards them to h2; none breaks.
 #   a forged tunnel packet from the client (no peer) is dropped and counted; a deleted table is
-#     put back; --cleanup leaves no table, rule, route table or tunnel.
+#     put back;
+#   a gone peer: streams to h1, a drain (h2 forwards them to h1), then h1 loses both links: h2
+#     cuts its forwarding to h1 once OSPF no longer reaches h1, reports it, and answers the
+#     streams' packets with resets instead of sending them into the void;
+#   --cleanup leaves no table, rule, route table or tunnel.
 # Run by ctest as `bash test_dvipa_moves_ospf.sh VIPAD VIPACTL`, as root.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,19 +23,7 @@ DYN_TAKEBACK=immediate
 source "$HERE/lib_dvipa.sh"
 source "$HERE/lib_dvipa_checks.sh"
 source "$HERE/lib_moves.sh"
-# Without delay_join: the scene is about moves, not joining (and the engine's delay_join reads
-# a route out only where vipad's kernel cache holds the routing daemon's routes).
-DYN_DVIPA_EXTRA="delay_join = false
-$(mv_peers_conf)"
-dyn_test_traps
-
-if dyn_up; then pass "moves-lab-up"; else
-  fail "moves-lab-up"
-  dyn_finish
-fi
-dyn_probe_start
-check_within "moves-steady" 40 dv_steady
-for h in "${DYN_HOSTS[@]}"; do dv_monitor_start "$h"; done
+mv_lab_up moves
 check_within "moves-tables-made" 10 mv_table_present h2
 check "moves-nobody-moving" mv_not_moving h1
 
@@ -96,10 +88,36 @@ F=$(mv_counter h1 forged)
 mv_forge c 10.68.41.1
 check_within "forged-from-a-non-peer-counted" 10 mv_counter_above h1 forged "$F"
 
-# ---------------------------------------------------------------- re-assert, cleanup
+# ---------------------------------------------------------------- re-assert
 
 dyn_in h1 nft delete table inet vipa_moves
 check_within "reassert-table-back" 15 mv_table_present h1
+
+# ---------------------------------------------------------------- a peer that is gone
+
+mv_streams_start gone
+check_within "gone-streams-flow" 10 mv_echo_grows $((MV_STREAMS * 50))
+check "gone-drain-h1" dvctl h1 dvipa drain web
+check_within "gone-h2-forwards-to-h1" 15 mv_forwards h2 h1
+check_within "gone-h1-moving" 15 mv_moving h1
+E=$(mv_echoed)
+check_within "gone-streams-flow-through-h2" 30 mv_echo_grows $((E + MV_STREAMS * 50))
+check "gone-no-stream-broken-before" mv_no_broken_yet
+dyn_fail h1 carrier
+check_within "gone-h2-reports-the-cut" 15 dv_event_seen h2 dvipa_forward_cut "$(mv_id h1)"
+T=${DYN_FAIL_T//[.,]/}
+echo "gone: h2 reported the cut $(($(dyn_ms) - 10#$T / 1000)) ms after h1's links went down"
+check "gone-h2-forwards-nothing-to-h1" mv_not_a_target h2 h1
+check "gone-h2-counts-the-cut" bash -c "dvj h2 | jq -e '.dvipas[0].moves.forward_cuts == 1' >/dev/null"
+# The streams' next packets meet h2's own stack: resets, not a wait for the retransmission timeout.
+check_within "gone-streams-reset" 15 mv_all_broken
+# h1 was h2's only target: no fwmark rule is left on h2.
+check_within "gone-h2-rules-gone" 10 bash -c "! ip -n '$DYN-h2' rule show | grep -q 'fwmark 0x767'"
+mv_streams_stop
+dyn_restore h1 carrier
+
+# ---------------------------------------------------------------- cleanup
+
 dyn_vipad_stop h1
 ip netns exec "$DYN-h1" "$VIPAD" --config "$DYN_DIR/h1/vipa.conf" --cleanup >>"$DYN_DIR/h1/vipad.log" 2>&1
 check "cleanup-leaves-nothing" mv_kernel_clean h1

@@ -19,17 +19,7 @@ DYN_TAKEBACK=immediate
 source "$HERE/lib_dvipa.sh"
 source "$HERE/lib_dvipa_checks.sh"
 source "$HERE/lib_moves.sh"
-DYN_DVIPA_EXTRA="delay_join = false
-$(mv_peers_conf)"
-dyn_test_traps
-
-if dyn_up; then pass "restart-lab-up"; else
-  fail "restart-lab-up"
-  dyn_finish
-fi
-dyn_probe_start
-check_within "restart-steady" 40 dv_steady
-for h in "${DYN_HOSTS[@]}"; do dv_monitor_start "$h"; done
+mv_lab_up restart
 check_within "restart-tables-made" 10 mv_table_present h2
 
 # restart_vipad HOST: kill -9 of HOST's vipad (by its PID), started again as dyn_up starts it,
