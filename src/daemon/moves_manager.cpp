@@ -1,12 +1,15 @@
 #include "daemon/moves_manager.h"
 
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 #include <set>
 
+#include "daemon/dgd_sockets.h"
 #include "daemon/dvipa_sockdiag.h"
 #include "daemon/log.h"
 #include "daemon/sysctl.h"
@@ -28,7 +31,16 @@ moves::Params params_of(const DvipaConfig& d, const std::string& self_id) {
 }  // namespace
 
 MovesManager::MovesManager(sd_event* ev, const Observed* obs, Emit emit)
-    : ev_(ev), obs_(obs), emit_(std::move(emit)), cmd_(ev) {}
+    : ev_(ev), obs_(obs), emit_(std::move(emit)), cmd_(ev) {
+  // Not dead gateway detection's id: each socket's filter passes only its own replies.
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  echo_id_ = static_cast<uint16_t>((getpid() * 2654435761u) ^ (ts.tv_nsec >> 9) ^ 0x7670);
+}
+
+MovesManager::~MovesManager() {
+  if (echo_src_) sd_event_source_unref(echo_src_);
+}
 
 void MovesManager::configure(const std::vector<DvipaConfig>& dvipas) {
   std::set<std::string> names;
@@ -40,8 +52,8 @@ void MovesManager::configure(const std::vector<DvipaConfig>& dvipas) {
         index_[p.id] = static_cast<uint32_t>(index_.size() + 1);
     auto it = trackers_.find(d.name);
     if (it == trackers_.end()) {
-      trackers_[d.name] =
-          std::make_unique<Item>(Item{d, moves::Tracker(params_of(d, "")), 0, 0, 0, 0});
+      trackers_[d.name] = std::make_unique<Item>(
+          Item{d, moves::Tracker(params_of(d, "")), 0, 0, 0, 0, std::nullopt});
     } else {
       it->second->cfg = d;
       it->second->tracker.set_params(params_of(d, it->second->tracker.params().self_id));
@@ -86,16 +98,87 @@ void MovesManager::step(const DvipaConfig& d, const dvipa::View& view, bool owne
   in.owner_self = owner_self;
   if (const dvipa::Announcer* own = view.ok ? dvipa::owner_of(view) : nullptr)
     in.owner_id = own->id;
+  if (view.ok) item.owner = in.owner_id;
   auto c = connections_.find(d.address.str());
   in.connections = c == connections_.end() ? -1 : c->second;
-  if (view.ok) in.reachable = view.reachable;
+  if (view.ok && view.reachable) {
+    in.reachable = view.reachable;
+  } else if (view.ok) {
+    probe_ = true;
+    in.reachable = probed_reachable(item, now);
+  }
   in.neighbours = view.neighbours;
   emit_events(item, item.tracker.step(in));
   if (now - last_reassert_ >= kReassertMs) reassert();
 }
 
+std::optional<std::set<std::string>> MovesManager::probed_reachable(const Item& it,
+                                                                    uint64_t now) const {
+  if (!echo_src_) return std::nullopt;  // no echoes (yet, or the socket failed): judge nobody
+  std::set<std::string> r{it.tracker.params().self_id};
+  for (auto& [id, since] : it.tracker.targets())
+    if (const moves::Peer* p = it.tracker.peer(id); p && live_.answering(p->address, now))
+      r.insert(id);
+  return r;
+}
+
+// One echo to each target's tunnel address every Liveness::kProbeMs, routed as the forwarded
+// packets are; the peer's kernel answers (vipad there need not run). The owner is not probed:
+// the tracker never cuts it.
+void MovesManager::probe(uint64_t now) {
+  std::set<std::string> addrs;
+  std::string self = self_address();
+  for (auto& [n, it] : trackers_)
+    for (auto& [id, since] : it->tracker.targets())
+      if (const moves::Peer* p = it->tracker.peer(id); p && p->address != self && id != it->owner)
+        addrs.insert(p->address);
+  live_.watch(addrs, now);
+  if (addrs.empty()) return;
+  if (!echo_src_ && echo_error_.empty()) {
+    auto fd = dgd::open_echo4_socket(echo_id_);
+    if (!fd.ok()) {
+      echo_error_ = fd.error().message;
+    } else if (sd_event_add_io(ev_, &echo_src_, *fd, EPOLLIN, on_echo, this) < 0) {
+      close(*fd);
+      echo_error_ = "cannot watch the echo socket";
+    } else {
+      sd_event_source_set_io_fd_own(echo_src_, 1);
+    }
+    if (!echo_error_.empty())
+      log::warn("moves: no echoes to the forward targets (" + echo_error_ +
+                "): a gone peer is not detected, its target ends at moving_timeout");
+  }
+  if (!echo_src_) return;
+  std::vector<std::string> due = live_.due(now);
+  if (due.empty()) return;
+  int fd = sd_event_source_get_io_fd(echo_src_);
+  auto src = IpAddr::parse(self);
+  dgd::Outbox out;
+  for (auto& a : due) {
+    auto dst = IpAddr::parse(a);
+    if (!dst || !dst->is_v4()) continue;
+    uint8_t buf[dgd::kEchoMsgLen];
+    size_t n = dgd::build_echo_request(buf, AF_INET, echo_id_, ++echo_seq_, dgd::EchoCookie{});
+    if (n) out.add_icmp4(0, fd, 0, src ? *src : IpAddr{}, *dst, {buf, n});
+  }
+  // A refused send is an unanswered echo: the silence judges it.
+  out.flush([](uint64_t, int) {});
+}
+
+int MovesManager::on_echo(sd_event_source*, int fd, uint32_t, void* ud) {
+  auto* m = static_cast<MovesManager*>(ud);
+  uint64_t us = 0;
+  sd_event_now(m->ev_, CLOCK_MONOTONIC, &us);
+  dgd::drain(fd, [&](std::span<const uint8_t> data, const dgd::RecvMeta&) {
+    auto r = dgd::parse_echo_reply4(data);
+    if (r && r->id == m->echo_id_) m->live_.answered(r->from.str(), us / 1000);
+  });
+  return 0;
+}
+
 void MovesManager::tick(uint64_t now) {
   if (trackers_.empty()) return;
+  if (probe_) probe(now);
   if (now - last_count_ >= kCountMs) {
     last_count_ = now;
     count(now);

@@ -11,6 +11,8 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "core/model.h"
 #include "daemon/child_process.h"
 #include "dvipa/view.h"
+#include "moves/liveness.h"
 #include "moves/ruleset.h"
 #include "moves/tracker.h"
 
@@ -32,6 +35,9 @@ class MovesManager {
   static constexpr uint64_t kCommandUsec = 5'000'000;
 
   MovesManager(sd_event* ev, const Observed* obs, Emit emit);
+  ~MovesManager();
+  MovesManager(const MovesManager&) = delete;
+  MovesManager& operator=(const MovesManager&) = delete;
 
   void configure(const std::vector<DvipaConfig>& dvipas);
   bool empty() const { return trackers_.empty(); }
@@ -51,6 +57,7 @@ class MovesManager {
     DvipaConfig cfg;
     moves::Tracker tracker;
     uint64_t moves = 0, timeouts = 0, cut = 0, forward_cuts = 0;
+    std::optional<std::string> owner;  // who owns it, by the last view (never cut: not probed)
   };
   moves::Want want() const;
   std::string self_address() const;
@@ -61,6 +68,10 @@ class MovesManager {
                   std::function<void(const ChildResult&)> next);
   void write_sysctls(const moves::Want& w);
   void emit_events(Item& it, const std::vector<moves::Event>& evs);
+  // Where the routing protocol's view does not say whom it reaches: echoes to the targets.
+  std::optional<std::set<std::string>> probed_reachable(const Item& it, uint64_t now) const;
+  void probe(uint64_t now);
+  static int on_echo(sd_event_source* s, int fd, uint32_t revents, void* ud);
 
   sd_event* ev_;
   const Observed* obs_;
@@ -74,6 +85,11 @@ class MovesManager {
   uint64_t applies_ = 0, apply_failures_ = 0;
   std::string last_error_;
   std::map<std::string, int> connections_;  // address -> established
+  bool probe_ = false;                      // some view does not say whom it reaches
+  moves::Liveness live_;
+  sd_event_source* echo_src_ = nullptr;  // raw ICMP, echo replies with echo_id_ only
+  std::string echo_error_;               // the socket could not be opened: nobody is judged
+  uint16_t echo_id_ = 0, echo_seq_ = 0;
 };
 
 }  // namespace vipa

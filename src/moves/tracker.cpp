@@ -32,6 +32,8 @@ std::optional<std::string> Tracker::newest_target() const {
 // forwarded to it are lost, and the client would wait for its retransmission timeouts. Once
 // cut, a moved flow meets this host's own stack, which answers it with a reset. A host with
 // no routing neighbour reaches nobody, which tells nothing of the peers: it cuts nothing.
+// Where the view does not say whom it reaches (BGP), `reachable` comes from echoes to the
+// targets (moves/liveness.h).
 void Tracker::cut_unreached(const Inputs& in, std::vector<Event>& out) {
   if (!in.reachable || in.neighbours == 0) {
     unreached_since_.clear();
@@ -39,7 +41,8 @@ void Tracker::cut_unreached(const Inputs& in, std::vector<Event>& out) {
   }
   for (auto it = targets_.begin(); it != targets_.end();) {
     const std::string& id = it->first;
-    if (in.reachable->count(id)) {
+    // The owner the routers choose is there by the protocol's own judgement.
+    if (in.reachable->count(id) || (in.owner_id && *in.owner_id == id)) {
       unreached_since_.erase(id);
       ++it;
       continue;
@@ -51,7 +54,7 @@ void Tracker::cut_unreached(const Inputs& in, std::vector<Event>& out) {
       continue;
     }
     out.push_back({"forward_cut",
-                   "forwarding to " + id + " cut: the routing protocol has not reached it for " +
+                   "forwarding to " + id + " cut: unreachable for " +
                        std::to_string(in.now_ms - since->second) +
                        " ms; the connections it kept are lost",
                    id, 0});

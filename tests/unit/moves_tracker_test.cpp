@@ -104,6 +104,15 @@ TEST(MovesTracker, NoNeighbourOrNoReachabilityCutsNothing) {
             std::vector<std::string>{"forward_cut"});
 }
 
+// The owner the routers choose is never cut, whatever the echoes say: it is armed before a
+// move, and the routing protocol itself says it is there.
+TEST(MovesTracker, TheCurrentOwnerIsNeverCut) {
+  Tracker t(params("h2"));
+  t.step(reached(view(0, false, "h1"), {"h2"}));
+  EXPECT_TRUE(t.step(reached(view(5'000, false, "h1"), {"h2"})).empty());
+  EXPECT_EQ(t.targets().count("h1"), 1u);
+}
+
 // A count step (no view) never cuts: only the routing protocol's view says who is gone.
 TEST(MovesTracker, CountStepsDoNotJudgeReachability) {
   Tracker t(params("h2"));
