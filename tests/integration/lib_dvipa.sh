@@ -369,10 +369,18 @@ EOF
     echo " neighbor $other timers connect 1"
     echo " address-family ipv4 unicast"
     echo "  network 10.68.40.0/24"
+    # The hosts' links, so that every host reaches every other host's addresses (the tunnel of
+    # nondisruptive moves) whichever router its default route names; no host route (a scene's
+    # fake announcer is one).
+    echo "  redistribute connected route-map LINKS"
     echo "  neighbor HOSTS default-originate"
     # Every announcer's path to every host: vipad's view of who announces what.
     echo "  neighbor HOSTS addpath-tx-all-paths"
     echo " exit-address-family"
+    echo "exit"
+    echo "ip prefix-list LINKS seq 5 permit 10.68.0.0/16 le 30"
+    echo "route-map LINKS permit 10"
+    echo " match ip address prefix-list LINKS"
     echo "exit"
   fi
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Nondisruptive moves over OSPF, in the lab of lib_dvipa.sh (ranks 200, 100, 50; every host a
-# peer of the others):
+# Nondisruptive moves over OSPF (DYN_MODE=bgp: BGP with BFD), in the lab of lib_dvipa.sh (ranks
+# 200, 100, 50; every host a peer of the others):
 #   drain: MV_STREAMS long-lived streams (a line every 10 ms each) to h1, then `vipactl dvipa
 #     drain` on h1: h2 owns the DVIPA and forwards the streams' packets to h1 (MOVING), new
 #     connections reach h2; no stream breaks, no line is lost or duplicated; h1 stops moving
@@ -10,8 +10,9 @@
 #   a forged tunnel packet from the client (no peer) is dropped and counted; a deleted table is
 #     put back;
 #   a gone peer: streams to h1, a drain (h2 forwards them to h1), then h1 loses both links: h2
-#     cuts its forwarding to h1 once OSPF no longer reaches h1, reports it, and answers the
-#     streams' packets with resets instead of sending them into the void;
+#     cuts its forwarding to h1 once OSPF no longer reaches h1 (over BGP: once h1 answers no
+#     echoes), reports it, and answers the streams' packets with resets instead of sending them
+#     into the void;
 #   --cleanup leaves no table, rule, route table or tunnel.
 # Run by ctest as `bash test_dvipa_moves_ospf.sh VIPAD VIPACTL`, as root.
 set -u
@@ -103,6 +104,8 @@ check_within "gone-h1-moving" 15 mv_moving h1
 E=$(mv_echoed)
 check_within "gone-streams-flow-through-h2" 30 mv_echo_grows $((E + MV_STREAMS * 50))
 check "gone-no-stream-broken-before" mv_no_broken_yet
+no_cut_yet() { for h in "${DYN_HOSTS[@]}"; do ! dv_event_seen "$h" dvipa_forward_cut || return 1; done; }
+check "gone-no-cut-before" no_cut_yet
 dyn_fail h1 carrier
 check_within "gone-h2-reports-the-cut" 15 dv_event_seen h2 dvipa_forward_cut "$(mv_id h1)"
 T=${DYN_FAIL_T//[.,]/}
