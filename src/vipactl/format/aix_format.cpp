@@ -1,6 +1,6 @@
 // vipactl's AIX text for one VIPA and the routing tables (lsattr, ifconfig, netstat -rn, show,
 // status, monitor events) from vipad's JSON. Longer than the usual 400 lines: the commands share
-// the column rules of AIX's own output and the tolerant accessors over vipad's answer.
+// the column rules of AIX's own output.
 #include "vipactl/format/aix_format.h"
 
 #include <algorithm>
@@ -12,42 +12,12 @@
 
 #include "common/ipaddr.h"
 #include "config/attrs.h"
+#include "vipactl/format/json_fields.h"
 
 namespace vipa::ctl {
 namespace {
 
 using nlohmann::json;
-
-// Tolerant accessors: vipad's answer is input we did not write; a wrong type must not throw.
-std::string get_str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  if (it == j.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  return "";
-}
-
-std::optional<int64_t> get_int(const json& j, const char* key) {
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
-}
-
-bool get_bool(const json& j, const char* key) {
-  if (!j.is_object()) return false;
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
-const json& get_array(const json& j, const char* key) {
-  static const json kEmpty = json::array();
-  if (!j.is_object()) return kEmpty;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return kEmpty;
-  return *it;
-}
 
 std::vector<std::string> string_items(const json& array) {
   std::vector<std::string> out;
@@ -96,18 +66,18 @@ std::string alias4_attr_form(const std::string& item) {
 std::string attribute_value(const json& vipa, std::string_view attr) {
   if (attr == "alias4") {
     std::vector<std::string> items;
-    for (const auto& a : string_items(get_array(vipa, "alias4")))
+    for (const auto& a : string_items(array_of(vipa, "alias4")))
       items.push_back(alias4_attr_form(a));
     return join(items, " ");
   }
-  if (attr == "alias6") return join(string_items(get_array(vipa, "alias6")), " ");
-  if (attr == "interface_names") return join(string_items(get_array(vipa, "interface_names")), ",");
+  if (attr == "alias6") return join(string_items(array_of(vipa, "alias6")), " ");
+  if (attr == "interface_names") return join(string_items(array_of(vipa, "interface_names")), ",");
   if (attr == "prefixlen") {
     // AIX leaves prefixlen empty while no IPv6 address is configured.
-    if (get_str(vipa, "netaddr6").empty()) return "";
-    return get_str(vipa, "prefixlen");
+    if (str_of(vipa, "netaddr6").empty()) return "";
+    return str_of(vipa, "prefixlen");
   }
-  return get_str(vipa, std::string(attr).c_str());
+  return str_of(vipa, std::string(attr).c_str());
 }
 
 // ---- ifconfig ----
@@ -142,26 +112,26 @@ constexpr const char* kNetstatHeader =
     "Destination        Gateway           Flags   Refs     Use  If   PMTU Exp Groups\n";
 
 bool has_flag(const json& route, std::string_view flag) {
-  for (const auto& f : get_array(route, "flags")) {
+  for (const auto& f : array_of(route, "flags")) {
     if (f.is_string() && f.get<std::string>() == flag) return true;
   }
   return false;
 }
 
 bool is_host_route(const json& route) {
-  int len = static_cast<int>(get_int(route, "prefixlen").value_or(-1));
-  return len == (get_str(route, "family") == "inet6" ? 128 : 32);
+  int len = static_cast<int>(int_of(route, "prefixlen").value_or(-1));
+  return len == (str_of(route, "family") == "inet6" ? 128 : 32);
 }
 
 std::string route_flags(const json& route) {
-  std::string type = get_str(route, "type");
-  std::string protocol = get_str(route, "protocol");
+  std::string type = str_of(route, "type");
+  std::string protocol = str_of(route, "protocol");
   std::string flags;
   bool reject = type == "unreachable" || type == "prohibit";
   if (!reject && type != "blackhole" && !has_flag(route, "linkdown") && !has_flag(route, "dead")) {
     flags += 'U';
   }
-  if (!get_str(route, "gateway").empty()) flags += 'G';
+  if (!str_of(route, "gateway").empty()) flags += 'G';
   if (is_host_route(route)) flags += 'H';
   if (reject) flags += 'R';
   if (type == "blackhole") flags += 'B';
@@ -183,22 +153,22 @@ std::string route_row(const std::string& dst, const std::string& gw, const std::
 // The local-table entries AIX shows: the loopback network and the VIPA addresses, both through
 // the loopback interface (the sample's "127/8 127.0.0.1 U lo0" and "10.68.6.1 127.0.0.1 UH lo0").
 bool shown_local_entry(const json& route) {
-  if (get_str(route, "table") != "local" || get_str(route, "type") != "local") return false;
-  if (get_bool(route, "vipa")) return true;
-  auto dst = IpAddr::parse(get_str(route, "destination"));
-  int len = static_cast<int>(get_int(route, "prefixlen").value_or(-1));
+  if (str_of(route, "table") != "local" || str_of(route, "type") != "local") return false;
+  if (bool_of(route, "vipa")) return true;
+  auto dst = IpAddr::parse(str_of(route, "destination"));
+  int len = static_cast<int>(int_of(route, "prefixlen").value_or(-1));
   if (!dst || !dst->is_loopback()) return false;
   return dst->is_v4() ? len == 8 : len == 128;
 }
 
 std::string route_key(const json& route) {
-  return get_str(route, "destination") + "/" + get_str(route, "prefixlen");
+  return str_of(route, "destination") + "/" + str_of(route, "prefixlen");
 }
 
 std::string local_row(const json& route) {
-  bool v6 = get_str(route, "family") == "inet6";
+  bool v6 = str_of(route, "family") == "inet6";
   std::string dst = abbreviate_destination(
-      get_str(route, "destination"), static_cast<int>(get_int(route, "prefixlen").value_or(0)));
+      str_of(route, "destination"), static_cast<int>(int_of(route, "prefixlen").value_or(0)));
   return route_row(dst, v6 ? "::1" : "127.0.0.1", is_host_route(route) ? "UH" : "U", "lo");
 }
 
@@ -207,9 +177,9 @@ std::string local_row(const json& route) {
 std::string netstat_gateway(const json& route) {
   // AIX shows a connected route's gateway as the interface's own address (the sample's
   // "10.68.1/24 10.68.1.1 U en1"); vipad sends it as ifaddr because prefsrc may be the VIPA.
-  std::string gw = get_str(route, "gateway");
-  if (gw.empty()) gw = get_str(route, "ifaddr");
-  if (gw.empty()) gw = get_str(route, "prefsrc");
+  std::string gw = str_of(route, "gateway");
+  if (gw.empty()) gw = str_of(route, "ifaddr");
+  if (gw.empty()) gw = str_of(route, "prefsrc");
   if (gw.empty()) gw = "-";
   return gw;
 }
@@ -222,8 +192,8 @@ namespace {
 
 std::string main_row(const json& route) {
   std::string dst = abbreviate_destination(
-      get_str(route, "destination"), static_cast<int>(get_int(route, "prefixlen").value_or(0)));
-  return route_row(dst, netstat_gateway(route), route_flags(route), get_str(route, "interface"));
+      str_of(route, "destination"), static_cast<int>(int_of(route, "prefixlen").value_or(0)));
+  return route_row(dst, netstat_gateway(route), route_flags(route), str_of(route, "interface"));
 }
 
 bool shown_main_type(const std::string& type) {
@@ -235,15 +205,15 @@ std::string route_tree(const json& routes, const char* family) {
   std::string main_rows, loopback_rows, vipa_rows;
   std::set<std::string> local_keys;
   for (const auto& r : routes) {
-    if (get_str(r, "family") == family && shown_local_entry(r)) {
+    if (str_of(r, "family") == family && shown_local_entry(r)) {
       // IBM's sample lists the loopback network before the VIPA host route.
-      (get_bool(r, "vipa") ? vipa_rows : loopback_rows) += local_row(r);
+      (bool_of(r, "vipa") ? vipa_rows : loopback_rows) += local_row(r);
       local_keys.insert(route_key(r));
     }
   }
   for (const auto& r : routes) {
-    if (get_str(r, "family") != family || get_str(r, "table") != "main") continue;
-    if (!shown_main_type(get_str(r, "type"))) continue;
+    if (str_of(r, "family") != family || str_of(r, "table") != "main") continue;
+    if (!shown_main_type(str_of(r, "type"))) continue;
     // Linux also keeps ::1 in the main table; the local entry already shows it.
     if (local_keys.count(route_key(r))) continue;
     main_rows += main_row(r);
@@ -255,40 +225,40 @@ std::string route_tree(const json& routes, const char* family) {
 
 std::string address_lines(const json& vipa, const std::string& indent) {
   std::string out;
-  std::string netaddr = get_str(vipa, "netaddr");
+  std::string netaddr = str_of(vipa, "netaddr");
   if (!netaddr.empty()) {
-    auto len = get_int(vipa, "prefixlen4");
-    if (!len) len = netmask_to_prefixlen(get_str(vipa, "netmask")).value_or(32);
+    auto len = int_of(vipa, "prefixlen4");
+    if (!len) len = netmask_to_prefixlen(str_of(vipa, "netmask")).value_or(32);
     out += indent + netaddr + "/" + std::to_string(*len) + "\n";
   }
-  for (const auto& a : string_items(get_array(vipa, "alias4"))) {
+  for (const auto& a : string_items(array_of(vipa, "alias4"))) {
     auto [addr, len] = split_alias4(a);
     out += indent + addr + "/" + std::to_string(len) + " (alias)\n";
   }
-  std::string netaddr6 = get_str(vipa, "netaddr6");
-  if (!netaddr6.empty()) out += indent + netaddr6 + "/" + get_str(vipa, "prefixlen") + "\n";
-  for (const auto& a : string_items(get_array(vipa, "alias6"))) out += indent + a + " (alias)\n";
+  std::string netaddr6 = str_of(vipa, "netaddr6");
+  if (!netaddr6.empty()) out += indent + netaddr6 + "/" + str_of(vipa, "prefixlen") + "\n";
+  for (const auto& a : string_items(array_of(vipa, "alias6"))) out += indent + a + " (alias)\n";
   return out;
 }
 
 std::string interface_state(const json& itf) {
-  if (!get_bool(itf, "present")) return "missing";
-  std::string out = get_bool(itf, "admin_up") ? "admin up" : "admin down";
-  out += get_bool(itf, "carrier") ? ", carrier" : ", no carrier";
-  out += get_bool(itf, "active") ? ", carries traffic" : ", no traffic";
+  if (!bool_of(itf, "present")) return "missing";
+  std::string out = bool_of(itf, "admin_up") ? "admin up" : "admin down";
+  out += bool_of(itf, "carrier") ? ", carrier" : ", no carrier";
+  out += bool_of(itf, "active") ? ", carries traffic" : ", no traffic";
   return out;
 }
 
 std::string route_line(const json& route) {
-  std::string out = get_str(route, "destination");
-  if (std::string gw = get_str(route, "gateway"); !gw.empty()) out += " via " + gw;
-  if (std::string dev = get_str(route, "interface"); !dev.empty()) out += " dev " + dev;
-  if (auto metric = get_int(route, "metric")) out += " metric " + std::to_string(*metric);
-  out += get_bool(route, "installed") ? ": installed" : ": not installed";
-  if (!get_str(route, "gateway").empty()) {
-    out += get_bool(route, "alive") ? ", gateway alive" : ", gateway dead";
+  std::string out = str_of(route, "destination");
+  if (std::string gw = str_of(route, "gateway"); !gw.empty()) out += " via " + gw;
+  if (std::string dev = str_of(route, "interface"); !dev.empty()) out += " dev " + dev;
+  if (auto metric = int_of(route, "metric")) out += " metric " + std::to_string(*metric);
+  out += bool_of(route, "installed") ? ": installed" : ": not installed";
+  if (!str_of(route, "gateway").empty()) {
+    out += bool_of(route, "alive") ? ", gateway alive" : ", gateway dead";
   }
-  if (std::string why = get_str(route, "problem"); !why.empty()) out += " (" + why + ")";
+  if (std::string why = str_of(route, "problem"); !why.empty()) out += " (" + why + ")";
   return out;
 }
 
@@ -296,8 +266,8 @@ std::string failover_line(const json& vipa) {
   auto it = vipa.is_object() ? vipa.find("last_failover") : vipa.end();
   if (it == vipa.end() || !it->is_object()) return "never";
   std::string out =
-      get_str(*it, "time") + " from " + get_str(*it, "from") + " to " + get_str(*it, "to");
-  if (std::string reason = get_str(*it, "reason"); !reason.empty()) out += " (" + reason + ")";
+      str_of(*it, "time") + " from " + str_of(*it, "from") + " to " + str_of(*it, "to");
+  if (std::string reason = str_of(*it, "reason"); !reason.empty()) out += " (" + reason + ")";
   return out;
 }
 
@@ -350,9 +320,9 @@ std::string format_lsattr_legal(std::string_view attr) {
 
 std::string format_ifconfig(const json& vipa) {
   uint32_t flags = kIffVirtual | kIff64Bit;
-  bool link_up = get_bool(vipa, "link_up");
+  bool link_up = bool_of(vipa, "link_up");
   if (link_up) flags |= kIffRunning;
-  if (link_up && get_str(vipa, "state") == "up") flags |= kIffUp;
+  if (link_up && str_of(vipa, "state") == "up") flags |= kIffUp;
   std::vector<std::string> names;
   if (flags & kIffUp) names.push_back("UP");
   if (flags & kIffRunning) names.push_back("RUNNING");
@@ -361,26 +331,26 @@ std::string format_ifconfig(const json& vipa) {
   std::snprintf(hex, sizeof hex, "%" PRIx32, flags);
 
   const std::string indent(8, ' ');
-  std::string out = get_str(vipa, "name") + ": flags=" + hex + "<" + join(names, ",") + ">\n";
-  if (std::string netaddr = get_str(vipa, "netaddr"); !netaddr.empty()) {
-    auto len = get_int(vipa, "prefixlen4");
-    if (!len) len = netmask_to_prefixlen(get_str(vipa, "netmask")).value_or(32);
+  std::string out = str_of(vipa, "name") + ": flags=" + hex + "<" + join(names, ",") + ">\n";
+  if (std::string netaddr = str_of(vipa, "netaddr"); !netaddr.empty()) {
+    auto len = int_of(vipa, "prefixlen4");
+    if (!len) len = netmask_to_prefixlen(str_of(vipa, "netmask")).value_or(32);
     out += indent + "inet " + netaddr + " netmask " + hex_netmask(static_cast<int>(*len)) + "\n";
   }
-  for (const auto& a : string_items(get_array(vipa, "alias4"))) {
+  for (const auto& a : string_items(array_of(vipa, "alias4"))) {
     auto [addr, len] = split_alias4(a);
     out += indent + "inet " + addr + " netmask " + hex_netmask(len) + "\n";
   }
-  if (std::string netaddr6 = get_str(vipa, "netaddr6"); !netaddr6.empty()) {
-    out += indent + "inet6 " + netaddr6 + "/" + get_str(vipa, "prefixlen") + "\n";
+  if (std::string netaddr6 = str_of(vipa, "netaddr6"); !netaddr6.empty()) {
+    out += indent + "inet6 " + netaddr6 + "/" + str_of(vipa, "prefixlen") + "\n";
   }
-  for (const auto& a : string_items(get_array(vipa, "alias6"))) out += indent + "inet6 " + a + "\n";
+  for (const auto& a : string_items(array_of(vipa, "alias6"))) out += indent + "inet6 " + a + "\n";
 
   // An empty interface_names means "every interface"; then list the ones vipad uses.
-  std::vector<std::string> iflist = string_items(get_array(vipa, "interface_names"));
+  std::vector<std::string> iflist = string_items(array_of(vipa, "interface_names"));
   if (iflist.empty()) {
-    for (const auto& itf : get_array(vipa, "interfaces")) {
-      if (std::string n = get_str(itf, "name"); !n.empty()) iflist.push_back(n);
+    for (const auto& itf : array_of(vipa, "interfaces")) {
+      if (std::string n = str_of(itf, "name"); !n.empty()) iflist.push_back(n);
     }
   }
   out += trim_right(indent + "iflist : " + join(iflist, " ")) + "\n";
@@ -405,7 +375,7 @@ std::string abbreviate_destination(std::string_view destination, int prefixlen) 
 }
 
 std::string format_netstat(const json& routes_result, RouteFamily family) {
-  const json& routes = get_array(routes_result, "routes");
+  const json& routes = array_of(routes_result, "routes");
   std::string out = std::string("Routing tables\n") + kNetstatHeader;
   if (family != RouteFamily::kInet6) {
     out += "\nRoute Tree for Protocol Family 2 (Internet):\n" + route_tree(routes, "inet");
@@ -417,28 +387,28 @@ std::string format_netstat(const json& routes_result, RouteFamily family) {
 }
 
 std::string format_vipa(const json& vipa) {
-  std::string out = "VIPA " + get_str(vipa, "name") + ": state " + get_str(vipa, "state");
-  if (!get_bool(vipa, "present")) {
+  std::string out = "VIPA " + str_of(vipa, "name") + ": state " + str_of(vipa, "state");
+  if (!bool_of(vipa, "present")) {
     out += ", not present in the kernel\n";
   } else {
-    out += get_bool(vipa, "link_up") ? ", link up" : ", link down";
-    out += " (" + get_str(vipa, "kind") + ", ifindex " + get_str(vipa, "ifindex") + ")\n";
+    out += bool_of(vipa, "link_up") ? ", link up" : ", link down";
+    out += " (" + str_of(vipa, "kind") + ", ifindex " + str_of(vipa, "ifindex") + ")\n";
   }
   std::string addresses = address_lines(vipa, "    ");
   out += "  addresses:" + std::string(addresses.empty() ? " none\n" : "\n" + addresses);
 
-  const json& itfs = get_array(vipa, "interfaces");
+  const json& itfs = array_of(vipa, "interfaces");
   size_t width = 0;
-  for (const auto& itf : itfs) width = std::max(width, get_str(itf, "name").size());
+  for (const auto& itf : itfs) width = std::max(width, str_of(itf, "name").size());
   out += "  interfaces:";
   if (itfs.empty()) out += " none";
-  if (get_array(vipa, "interface_names").empty()) out += " (every interface)";
+  if (array_of(vipa, "interface_names").empty()) out += " (every interface)";
   out += "\n";
   for (const auto& itf : itfs) {
-    out += "    " + pad_right(get_str(itf, "name"), width + 2) + interface_state(itf) + "\n";
+    out += "    " + pad_right(str_of(itf, "name"), width + 2) + interface_state(itf) + "\n";
   }
 
-  const json& routes = get_array(vipa, "routes_owned");
+  const json& routes = array_of(vipa, "routes_owned");
   out += "  routes owned:" + std::string(routes.empty() ? " none\n" : "\n");
   for (const auto& r : routes) out += "    " + route_line(r) + "\n";
   out += "  last failover: " + failover_line(vipa) + "\n";
@@ -447,32 +417,32 @@ std::string format_vipa(const json& vipa) {
 
 std::string format_status(const json& status) {
   std::string out;
-  const json& vipas = get_array(status, "vipas");
+  const json& vipas = array_of(status, "vipas");
   if (vipas.empty()) out += "no VIPA configured\n";
   for (const auto& v : vipas) out += format_vipa(v) + "\n";
-  const json& gateways = get_array(status, "gateways");
+  const json& gateways = array_of(status, "gateways");
   if (!gateways.empty()) {
     out += "gateways:\n";
     for (const auto& g : gateways) {
-      std::string addr = get_str(g, "address");
-      if (addr.empty()) addr = get_str(g, "gateway");
+      std::string addr = str_of(g, "address");
+      if (addr.empty()) addr = str_of(g, "gateway");
       std::string line = "  " + addr;
-      if (std::string dev = get_str(g, "interface"); !dev.empty()) line += " on " + dev;
-      line += get_bool(g, "alive") ? ": alive" : ": dead";
-      if (std::string probe = get_str(g, "probe"); !probe.empty()) line += " (" + probe + ")";
+      if (std::string dev = str_of(g, "interface"); !dev.empty()) line += " on " + dev;
+      line += bool_of(g, "alive") ? ": alive" : ": dead";
+      if (std::string probe = str_of(g, "probe"); !probe.empty()) line += " (" + probe + ")";
       out += line + "\n";
     }
   }
-  if (std::string config = get_str(status, "config"); !config.empty()) {
+  if (std::string config = str_of(status, "config"); !config.empty()) {
     out += "config: " + config + "\n";
   }
   return out;
 }
 
 std::string format_event(const json& event) {
-  std::string out = get_str(event, "time") + " " + get_str(event, "event");
-  if (std::string vipa = get_str(event, "vipa"); !vipa.empty()) out += " " + vipa;
-  return out + ": " + get_str(event, "message") + "\n";
+  std::string out = str_of(event, "time") + " " + str_of(event, "event");
+  if (std::string vipa = str_of(event, "vipa"); !vipa.empty()) out += " " + vipa;
+  return out + ": " + str_of(event, "message") + "\n";
 }
 
 }  // namespace vipa::ctl

@@ -8,41 +8,12 @@
 #include <cstdio>
 
 #include "common/ipaddr.h"
+#include "vipactl/format/json_fields.h"
 
 namespace vipa::ctl {
 namespace {
 
 using nlohmann::json;
-
-std::string str_of(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  if (it == j.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  return "";
-}
-
-int64_t int_of(const json& j, const char* key, int64_t fallback = 0) {
-  if (!j.is_object()) return fallback;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return fallback;
-  return it->get<int64_t>();
-}
-
-bool bool_of(const json& j, const char* key) {
-  if (!j.is_object()) return false;
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
-const json& array_of(const json& j, const char* key) {
-  static const json kEmpty = json::array();
-  if (!j.is_object()) return kEmpty;
-  auto it = j.find(key);
-  return it != j.end() && it->is_array() ? *it : kEmpty;
-}
 
 std::string pad(std::string s, size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
@@ -160,7 +131,7 @@ std::string format_netstat_in(const json& result, RouteFamily family) {
       out += in_row(name, mtu, "link#" + str_of(i, "ifindex"), str_of(i, "address"), i);
     for (const auto& a : array_of(i, "addresses")) {
       std::string fam = str_of(a, "family"), addr = str_of(a, "address");
-      int len = static_cast<int>(int_of(a, "prefixlen"));
+      int len = static_cast<int>(int_of(a, "prefixlen").value_or(0));
       if (fam == "inet" && family != RouteFamily::kInet6) {
         out += in_row(name, mtu, network_name(addr, len), addr, i);
       } else if (fam == "inet6" && family != RouteFamily::kInet) {
@@ -184,8 +155,8 @@ std::string format_netstat_costs(const json& result, RouteFamily family) {
     out += title;
     for (const auto& r : array_of(result, "routes")) {
       if (str_of(r, "family") != fam) continue;
-      std::string dst = abbreviate_destination(str_of(r, "destination"),
-                                               static_cast<int>(int_of(r, "prefixlen")));
+      std::string dst = abbreviate_destination(
+          str_of(r, "destination"), static_cast<int>(int_of(r, "prefixlen").value_or(0)));
       std::string flags = netstat_flags(r);
       bool installed = !r.contains("installed") || bool_of(r, "installed");
       if (!installed) flags.erase(std::remove(flags.begin(), flags.end(), 'U'), flags.end());
@@ -277,7 +248,7 @@ NoValue parse_no_value(const NoTunable& t, std::string_view text) {
 std::string no_value_text(const NoTunable& t, const json& dgd) {
   std::string key(t.config_key);
   if (t.boolean) return bool_of(dgd, key.c_str()) ? "1" : "0";
-  int64_t v = int_of(dgd, key.c_str());
+  int64_t v = int_of(dgd, key.c_str()).value_or(0);
   if (t.unit_ms == 0) return std::to_string(v);
   return in_unit(t, v < 0 ? 0 : static_cast<uint64_t>(v));
 }
@@ -383,7 +354,7 @@ std::optional<AixRoute> parse_route_attr(std::string_view text, std::string* err
 std::string format_route_attr(const json& route) {
   std::string dest = str_of(route, "destination");
   std::string out = bool_of(route, "host") ? "host" : "net";
-  out += ",-hopcount," + std::to_string(int_of(route, "metric"));
+  out += ",-hopcount," + std::to_string(int_of(route, "metric").value_or(0));
   std::string shown = dest;
   if (dest == "default" || dest == "default6") {
     shown = "0";
