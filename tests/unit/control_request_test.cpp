@@ -1,6 +1,8 @@
 // The control protocol's line decoder (src/control/request.cpp), as vipad's socket uses it.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "control/request.h"
 
 namespace vipa::control {
@@ -90,6 +92,22 @@ TEST(ControlRequest, NestingLimitIsExactlyKMaxDepth) {
   std::string in_string = "{\"cmd\":\"status\",\"x\":\"" + std::string(500, '[') + "\"}";
   EXPECT_EQ(answer_line(in_string, true, counting).answer.value("ok", false), true);
   EXPECT_EQ(handled, 2);
+}
+
+// What vipactl really sent in a session (fuzz/corpus/control/cap-requests.jsonl, recorded by
+// fuzz/capture-control.sh): every line passes the decoder to the handler, with its id.
+TEST(ControlRequest, CapturedVipactlRequestsReachTheHandler) {
+  std::ifstream in(std::string(VIPA_TEST_DATA) + "/../../fuzz/corpus/control/cap-requests.jsonl");
+  ASSERT_TRUE(in);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    LineOutcome o = answer_line(line, true, echo_handler);
+    EXPECT_EQ(o.answer.value("ok", false), true) << line << " -> " << o.answer;
+    EXPECT_EQ(o.answer.value("id", -1), 1) << line;
+  }
+  EXPECT_GE(lines, 20);
 }
 
 }  // namespace
