@@ -125,7 +125,7 @@ void KernelCache::forget_link(int ifindex) {
 namespace {
 
 // A dump the kernel interrupted (the table changed meanwhile) is simply redone.
-Status dump_retry(nl::Socket& sock, uint16_t type, const nl::MessageFn& fn,
+Status dump_retry(nl::Rtnl& sock, uint16_t type, const nl::MessageFn& fn,
                   const std::function<void()>& reset) {
   for (int attempt = 0;; ++attempt) {
     reset();
@@ -150,7 +150,7 @@ nl::RouteFilter KernelCache::filter_for(uint32_t publish_table) {
 // are never read), plus vipad's own routes wherever they are. The main table still comes whole:
 // a dump filter matches one protocol, and the protocols vipad rewrites are "all but the
 // daemons'"; their routes are skipped before decoding.
-Status KernelCache::dump_filtered(nl::Socket& sock, std::map<RouteKey, Route>& routes) {
+Status KernelCache::dump_filtered(nl::Rtnl& sock, std::map<RouteKey, Route>& routes) {
   auto keep = [&](const nlmsghdr* nlh) {
     if (!filter_->wants(nlh)) return;
     if (auto r = nl::decode_route(nlh)) routes[r->key()] = std::move(*r);
@@ -166,7 +166,7 @@ Status KernelCache::dump_filtered(nl::Socket& sock, std::map<RouteKey, Route>& r
   return Ok{};
 }
 
-Status KernelCache::dump_routes(nl::Socket& sock) {
+Status KernelCache::dump_routes(nl::Rtnl& sock) {
   std::map<RouteKey, Route> routes;
   Status s = Error::sys(ENOPROTOOPT, "no filter");
   if (filter_) {
@@ -190,7 +190,7 @@ Status KernelCache::dump_routes(nl::Socket& sock) {
   return Ok{};
 }
 
-Status KernelCache::dump_all(nl::Socket& sock) {
+Status KernelCache::dump_all(nl::Rtnl& sock) {
   std::map<int, Link> links;
   Status s = dump_retry(
       sock, RTM_GETLINK,

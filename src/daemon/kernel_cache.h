@@ -37,8 +37,8 @@ class KernelCache {
   CacheChange apply(const nlmsghdr* nlh);
 
   // Replace the cached links, addresses and routes with fresh dumps.
-  Status dump_all(nl::Socket& sock);
-  Status dump_routes(nl::Socket& sock);
+  Status dump_all(nl::Rtnl& sock);
+  Status dump_routes(nl::Rtnl& sock);
 
   // The kernel removes IPv4 routes without telling anyone when a link goes admin-down or away and
   // when an address goes; the cache follows the model of it (core/kernel_effects.h), and the
@@ -46,7 +46,7 @@ class KernelCache {
   void forget_link(int ifindex);
 
  private:
-  Status dump_filtered(nl::Socket& sock, std::map<RouteKey, Route>& routes);
+  Status dump_filtered(nl::Rtnl& sock, std::map<RouteKey, Route>& routes);
   Observed obs_;
   std::optional<nl::RouteFilter> filter_;
 };

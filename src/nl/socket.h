@@ -17,10 +17,22 @@ namespace vipa::nl {
 // Called for every netlink message of a dump or of the event stream.
 using MessageFn = std::function<void(const nlmsghdr*)>;
 
-class Socket {
+// What the kernel cache reads the kernel through: dumps and the event stream. Socket is the real
+// one; the unit tests give the cache a fake kernel that injects events and their quirks
+// (tests/unit/daemon/fake_netlink.h).
+class Rtnl {
+ public:
+  virtual ~Rtnl() = default;
+  virtual Status dump(uint16_t type, uint8_t family, const MessageFn& fn) = 0;
+  virtual Status dump_routes(uint8_t family, uint32_t table, uint8_t protocol,
+                             const MessageFn& fn) = 0;
+  virtual Status read_events(const MessageFn& fn) = 0;
+};
+
+class Socket : public Rtnl {
  public:
   Socket() = default;
-  ~Socket();
+  ~Socket() override;
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
 
@@ -42,19 +54,20 @@ class Socket {
   Status request_batch(char* buf, size_t len, size_t count,
                        const std::function<void(size_t, int)>& on_ack);
   // Dump: send a GET with NLM_F_DUMP and feed every answer to fn.
-  Status dump(uint16_t type, uint8_t family, const MessageFn& fn);
+  Status dump(uint16_t type, uint8_t family, const MessageFn& fn) override;
 
   // Route dump filtered by the kernel (NETLINK_GET_STRICT_CHK): only `table` (0: all) and only
   // `protocol` (0: all). Errors with errnum ENOPROTOOPT where the kernel cannot filter dumps
   // (before Linux 4.20), ENOENT where the table does not exist.
-  Status dump_routes(uint8_t family, uint32_t table, uint8_t protocol, const MessageFn& fn);
+  Status dump_routes(uint8_t family, uint32_t table, uint8_t protocol,
+                     const MessageFn& fn) override;
 
   // Replace the socket's classic BPF filter (SO_ATTACH_FILTER): what it drops is never queued.
   Status set_filter(const std::vector<sock_filter>& prog);
 
   // Drain the event stream (non-blocking socket). Returns an Error with errnum ENOBUFS when the
   // kernel dropped events: the caller must then resynchronise with dumps.
-  Status read_events(const MessageFn& fn);
+  Status read_events(const MessageFn& fn) override;
 
  private:
   mnl_socket* sock_ = nullptr;
