@@ -218,6 +218,14 @@ int run_cli(int argc, char** argv) {
   add_linux_commands(app, a, cmds);
   add_source_commands(app, a.source, cmds);
 
+  // The commands, one a line, from the table above: the shell completion asks for them, so it
+  // cannot fall behind. Not in --help (it is for scripts).
+  if (argc == 2 && std::string(argv[1]) == "--list-commands") {
+    for (auto& [sub, run] : cmds)
+      if (sub->get_parent() == &app) std::cout << sub->get_name() << "\n";  // not `source test`
+    return 0;
+  }
+
   // `[--socket PATH] route ARGS...`: everything after "route" is AIX's syntax.
   const char* env_socket = std::getenv("VIPA_SOCKET");
   std::string route_socket = env_socket ? env_socket : kDefaultSocket;

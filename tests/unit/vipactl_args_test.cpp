@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -261,6 +262,34 @@ class VipactlTest : public ::testing::Test {
         << "vipactl binary not found: '" << vipactl_path() << "' (set VIPACTL_BIN)";
   }
 };
+
+// vipactl's table of commands is the one list: the shell completion asks for it, and the
+// manual's command table names every entry.
+TEST_F(VipactlTest, ListCommandsIsTheTableTheDocsAndCompletionFollow) {
+  RunResult r = vipactl({"--list-commands"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> names;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) names.push_back(line);
+  std::vector<std::string> want = {"lsattr", "ifconfig", "netstat", "mkdev",  "chdev", "rmdev",
+                                   "lsdev",  "no",       "route",   "status", "show",  "monitor",
+                                   "reload", "version",  "dvipa",   "export", "source"};
+  std::sort(names.begin(), names.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(names, want);
+  std::string doc = read_file(fs::path(VIPA_TEST_DATA) / ".." / ".." / "docs" / "vipactl.md");
+  size_t from = doc.find("## Commands"), to = doc.find("## Exit status");
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  std::string table = doc.substr(from, to - from);
+  for (auto& n : names)
+    EXPECT_TRUE(table.find("`" + n + " ") != std::string::npos ||
+                table.find("`" + n + "`") != std::string::npos)
+        << n << " is not in docs/vipactl.md's table of commands";
+  std::string completion = read_file(fs::path(VIPA_TEST_DATA) / ".." / ".." / "packaging" /
+                                     "bash-completion" / "vipactl");
+  EXPECT_NE(completion.find("vipactl --list-commands"), std::string::npos);
+}
 
 TEST_F(VipactlTest, NotRunningIsOneLineAndExit1) {
   FakeVipad f(sample_vipad);
