@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <tuple>
 
 #include "config/sources.h"
@@ -323,71 +324,83 @@ const toml::table* section_table(const toml::node& n, std::string_view name, Err
   return t;
 }
 
-void read_dgd(const toml::table& t, DgdConfig& d, Locations& locs, ErrorSink& sink) {
-  Fields f(sink, locs, "dgd", "[dgd]");
+// A section of plain settings ([dgd], [routing], [daemon]) as one table: each key with how its
+// value is read into the section's struct. Keys are read in file order; any other key is
+// refused with its location.
+template <class T>
+struct Setting {
+  std::string_view key;
+  void (*read)(Fields& f, const toml::node& n, std::string_view k, T& out);
+};
+
+template <class T>
+void read_settings(const toml::table& t, T& out, std::span<const Setting<T>> table, Fields&& f) {
   for (auto [kp, np] : in_file_order(t)) {
     const std::string_view k = kp->str();
-    const toml::node& n = *np;
-    f.remember(k, n);
-    if (k == "ping_time_ms") {
-      f.u32(n, k, 10, d.ping_time_ms);
-    } else if (k == "packets_lost") {
-      f.u32(n, k, 1, d.packets_lost);
-    } else if (k == "retry_time_ms") {
-      f.u32(n, k, 10, d.retry_time_ms);
-    } else if (k == "passive_dgd") {
-      if (auto b = f.boolean(n, k)) d.passive_dgd = *b;
-    } else {
+    f.remember(k, *np);
+    auto it =
+        std::find_if(table.begin(), table.end(), [&](const Setting<T>& x) { return x.key == k; });
+    if (it != table.end())
+      it->read(f, *np, k, out);
+    else
       f.unknown(*kp);
-    }
   }
+}
+
+// The readers a setting's row names: a u32 with its minimum, a string, a boolean.
+template <class T, uint32_t T::*M, uint32_t Min>
+void u32_of(Fields& f, const toml::node& n, std::string_view k, T& out) {
+  f.u32(n, k, Min, out.*M);
+}
+template <class T, std::string T::*M>
+void str_of(Fields& f, const toml::node& n, std::string_view k, T& out) {
+  if (auto s = f.str(n, k)) out.*M = *s;
+}
+template <class T, bool T::*M>
+void bool_of(Fields& f, const toml::node& n, std::string_view k, T& out) {
+  if (auto b = f.boolean(n, k)) out.*M = *b;
+}
+
+constexpr Setting<DgdConfig> kDgdSettings[] = {
+    {"ping_time_ms", u32_of<DgdConfig, &DgdConfig::ping_time_ms, 10>},
+    {"packets_lost", u32_of<DgdConfig, &DgdConfig::packets_lost, 1>},
+    {"retry_time_ms", u32_of<DgdConfig, &DgdConfig::retry_time_ms, 10>},
+    {"passive_dgd", bool_of<DgdConfig, &DgdConfig::passive_dgd>},
+};
+
+void daemon_args_of(Fields& f, const toml::node& n, std::string_view k, RoutingConfig& r) {
+  if (auto items = f.str_list(n, k, nullptr)) {
+    r.daemon_args.clear();
+    for (auto& [text, at] : *items) r.daemon_args.push_back(text);
+  }
+}
+
+constexpr Setting<RoutingConfig> kRoutingSettings[] = {
+    {"daemon", str_of<RoutingConfig, &RoutingConfig::daemon>},
+    {"table", u32_of<RoutingConfig, &RoutingConfig::table, 1>},
+    {"vtysh", str_of<RoutingConfig, &RoutingConfig::vtysh>},
+    {"birdc", str_of<RoutingConfig, &RoutingConfig::birdc>},
+    {"announce", str_of<RoutingConfig, &RoutingConfig::announce>},
+    {"ospf_area", str_of<RoutingConfig, &RoutingConfig::ospf_area>},
+    {"bgp_asn", u32_of<RoutingConfig, &RoutingConfig::bgp_asn, 0>},
+    {"view_interval_ms", u32_of<RoutingConfig, &RoutingConfig::view_interval_ms, 50>},
+    {"daemon_args", daemon_args_of},
+};
+
+constexpr Setting<DaemonConfig> kDaemonSettings[] = {
+    {"metrics", str_of<DaemonConfig, &DaemonConfig::metrics>},
+};
+
+void read_dgd(const toml::table& t, DgdConfig& d, Locations& locs, ErrorSink& sink) {
+  read_settings<DgdConfig>(t, d, kDgdSettings, Fields(sink, locs, "dgd", "[dgd]"));
 }
 
 void read_routing(const toml::table& t, RoutingConfig& r, Locations& locs, ErrorSink& sink) {
-  Fields f(sink, locs, "routing", "[routing]");
-  for (auto [kp, np] : in_file_order(t)) {
-    const std::string_view k = kp->str();
-    const toml::node& n = *np;
-    f.remember(k, n);
-    if (k == "daemon") {
-      if (auto s = f.str(n, k)) r.daemon = *s;
-    } else if (k == "table") {
-      f.u32(n, k, 1, r.table);
-    } else if (k == "vtysh") {
-      if (auto s = f.str(n, k)) r.vtysh = *s;
-    } else if (k == "birdc") {
-      if (auto s = f.str(n, k)) r.birdc = *s;
-    } else if (k == "announce") {
-      if (auto s = f.str(n, k)) r.announce = *s;
-    } else if (k == "ospf_area") {
-      if (auto s = f.str(n, k)) r.ospf_area = *s;
-    } else if (k == "bgp_asn") {
-      f.u32(n, k, 0, r.bgp_asn);
-    } else if (k == "view_interval_ms") {
-      f.u32(n, k, 50, r.view_interval_ms);
-    } else if (k == "daemon_args") {
-      if (auto items = f.str_list(n, k, nullptr)) {
-        r.daemon_args.clear();
-        for (auto& [text, at] : *items) r.daemon_args.push_back(text);
-      }
-    } else {
-      f.unknown(*kp);
-    }
-  }
+  read_settings<RoutingConfig>(t, r, kRoutingSettings, Fields(sink, locs, "routing", "[routing]"));
 }
 
 void read_daemon(const toml::table& t, DaemonConfig& d, Locations& locs, ErrorSink& sink) {
-  Fields f(sink, locs, "daemon", "[daemon]");
-  for (auto [kp, np] : in_file_order(t)) {
-    const std::string_view k = kp->str();
-    const toml::node& n = *np;
-    f.remember(k, n);
-    if (k == "metrics") {
-      if (auto s = f.str(n, k)) d.metrics = *s;
-    } else {
-      f.unknown(*kp);
-    }
-  }
+  read_settings<DaemonConfig>(t, d, kDaemonSettings, Fields(sink, locs, "daemon", "[daemon]"));
 }
 
 }  // namespace
