@@ -219,10 +219,15 @@ int run_cli(int argc, char** argv) {
   add_source_commands(app, a.source, cmds);
 
   // The commands, one a line, from the table above: the shell completion asks for them, so it
-  // cannot fall behind. Not in --help (it is for scripts).
+  // cannot fall behind. Not in --help (they are for scripts).
   if (argc == 2 && std::string(argv[1]) == "--list-commands") {
     for (auto& [sub, run] : cmds)
       if (sub->get_parent() == &app) std::cout << sub->get_name() << "\n";  // not `source test`
+    return 0;
+  }
+  // The VIPA attributes (config/attrs.h's table), one a line, for the same completion.
+  if (argc == 2 && std::string(argv[1]) == "--list-attributes") {
+    for (auto& attr : vipa_attrs()) std::cout << attr.key << "\n";
     return 0;
   }
 

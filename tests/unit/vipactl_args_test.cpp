@@ -289,6 +289,11 @@ TEST_F(VipactlTest, ListCommandsIsTheTableTheDocsAndCompletionFollow) {
   std::string completion = read_file(fs::path(VIPA_TEST_DATA) / ".." / ".." / "packaging" /
                                      "bash-completion" / "vipactl");
   EXPECT_NE(completion.find("vipactl --list-commands"), std::string::npos);
+  EXPECT_NE(completion.find("vipactl --list-attributes"), std::string::npos);
+  RunResult attrs = vipactl({"--list-attributes"});
+  ASSERT_EQ(attrs.status, 0) << attrs.err;
+  EXPECT_EQ(attrs.out,
+            "netaddr\nstate\nnetmask\nnetaddr6\nalias6\nprefixlen\nalias4\ninterface_names\n");
 }
 
 TEST_F(VipactlTest, NotRunningIsOneLineAndExit1) {
