@@ -12,6 +12,7 @@
 #include "daemon/dgd_sockets.h"
 #include "daemon/dvipa_sockdiag.h"
 #include "daemon/log.h"
+#include "daemon/loop_guard.h"
 #include "daemon/sysctl.h"
 
 namespace vipa {
@@ -169,9 +170,11 @@ int MovesManager::on_echo(sd_event_source*, int fd, uint32_t, void* ud) {
   auto* m = static_cast<MovesManager*>(ud);
   uint64_t us = 0;
   sd_event_now(m->ev_, CLOCK_MONOTONIC, &us);
-  dgd::drain(fd, [&](std::span<const uint8_t> data, const dgd::RecvMeta&) {
-    auto r = dgd::parse_echo_reply4(data);
-    if (r && r->id == m->echo_id_) m->live_.answered(r->from.str(), us / 1000);
+  guarded("moves echo reply", [&] {
+    dgd::drain(fd, [&](std::span<const uint8_t> data, const dgd::RecvMeta&) {
+      auto r = dgd::parse_echo_reply4(data);
+      if (r && r->id == m->echo_id_) m->live_.answered(r->from.str(), us / 1000);
+    });
   });
   return 0;
 }
