@@ -2,6 +2,7 @@
 // fuzz/capture-dgd.sh; dgd_fuzz's first byte picks the parser): each parses to what was asked.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -74,7 +75,11 @@ TEST(DgdCaptured, NeighbourEventsDecode) {
     ++files;
     auto f = captured(name.substr(4, name.size() - 8));
     auto p = packet(f, 4);
-    std::span<const char> dgram(reinterpret_cast<const char*>(p.data()), p.size());
+    // The datagram follows the selector byte: copied to a block of its own, aligned as a
+    // socket's receive buffer is (netlink headers need 4-byte alignment).
+    std::vector<uint32_t> block((p.size() + 3) / 4);
+    std::memcpy(block.data(), p.data(), p.size());
+    std::span<const char> dgram(reinterpret_cast<const char*>(block.data()), p.size());
     EXPECT_TRUE(nl::walk_datagram(dgram, [&](const nlmsghdr* h) {
       auto ev = nl::decode_neighbour(h);
       ASSERT_TRUE(ev.ok()) << name << ": " << ev.error().message;
