@@ -19,7 +19,7 @@ import time
 
 IFACE = "a0"
 SELF4, GW4 = "10.68.70.1", "10.68.70.2"
-SELF6, GW6 = "2001:db8:70::1", "2001:db8:70::2"
+GW6 = "2001:db8:70::2"  # the prober is 2001:db8:70::1 (capture-dgd.sh)
 MAGIC = b"vipadgd1"  # core/dgd_packet.cpp: what vipad's echoes carry
 ETH_P_ARP = 0x0806
 RTMGRP_NEIGH = 0x4
